@@ -1,0 +1,100 @@
+"""The only module that talks to durable-rules.
+
+It drives the engine's C extension directly (`durable_rules_engine`), which the `durable.engine.Host`
+wraps: the Host decodes and re-encodes JSON on every firing and is some 10x slower. Each compiled
+unit is its own small engine ruleset (state set-up costs grow with ruleset size, and a fact that meets
+more than 64 alpha nodes hits error 303). Each fact gets its own state (sid), which is deleted at once,
+so no assessment can see another's facts. The first action the engine starts for a fact is its status:
+rules fire in `pri` order, lowest first. See docs/durable-rules-findings.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Sequence
+
+import durable_rules_engine as _engine
+
+from .compiler import CompiledRuleset
+from .errors import EngineError
+from .facts import Fact
+
+ENGINE_ERRORS = {
+    113: "a condition has more than 32 expressions",
+    302: "a fact has more than 255 properties",
+    303: "a fact meets too many rule conditions at once (alpha stack of 64)",
+}
+_names = itertools.count(1)
+_lock = threading.Lock()
+
+
+class DurableEvaluator:
+    """Holds the engine rulesets for one compiled ruleset; decides the status of facts."""
+
+    def __init__(self, compiled: CompiledRuleset) -> None:
+        self.compiled = compiled
+        self._handles: list[int] = []
+        self._sid = itertools.count(1)
+        try:
+            for unit in compiled.units:
+                name = f"vpsa{next(_names)}"
+                handle = _engine.create_ruleset(name, json.dumps(unit.definition(), ensure_ascii=False))
+                self._handles.append(handle)
+        except Exception as exc:  # the engine reports numeric codes only
+            self.close()
+            raise EngineError(f"durable-rules refused a compiled rule ({_explain(exc)}).") from None
+
+    def decide(self, facts: Sequence[Fact]) -> list[str | None]:
+        """The name of the compiled rule that fired first for each fact (None: nothing matched)."""
+        decided: list[str | None] = []
+        handles = self._handles
+        with _lock:
+            for fact in facts:
+                handle = handles[fact.unit_index]
+                sid = str(next(self._sid))
+                try:
+                    code, state = _engine.assert_fact(handle, '{"sid":"' + sid + '","id":"f",' + fact.body)
+                    if code == 0:
+                        started = _engine.start_action_for_state(handle, state)
+                        message = started[1] if started else None
+                    else:
+                        message = None
+                except Exception as exc:
+                    raise EngineError(f"durable-rules failed on a fact ({_explain(exc)}).") from None
+                finally:
+                    _engine.delete_state(handle, sid)
+                # the message is {"RULE_NAME":{"m":...}}; the name is all we need
+                decided.append(message[2:message.index('"', 2)] if message else None)
+        return decided
+
+    def close(self) -> None:
+        for handle in self._handles:
+            try:
+                _engine.delete_ruleset(handle)
+            except Exception:  # pragma: no cover - best effort at shutdown
+                pass
+        self._handles = []
+
+    def __enter__(self) -> DurableEvaluator:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _explain(exc: BaseException) -> str:
+    text = str(exc)
+    for code, meaning in ENGINE_ERRORS.items():
+        if str(code) in text:
+            return f"error {code}: {meaning}"
+    return text
+
+
+def engine_version() -> str:
+    from importlib.metadata import version
+
+    return version("durable_rules")
+
+

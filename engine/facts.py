@@ -1,0 +1,103 @@
+"""Encode an assessment as durable-rules facts: one JSON fact per compiled unit (and per incident)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .assessments import Assessment
+from .compiler import TAG, CompiledRuleset, FieldSpec, months_before
+from .models import INCIDENT_STEP_DATES, AnswerType, Incident
+from .rulesets import Ruleset
+
+
+@dataclass(frozen=True)
+class Fact:
+    unit_index: int
+    incident_id: str | None
+    body: str  # JSON object text without its opening brace: the backend adds sid and id
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def incident_values(incident: Incident, asof_ordinal: int) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "type": incident.type, "actor": incident.actor.value, "victims": incident.victims,
+        "injuries": incident.injuries, "fatalities": incident.fatalities,
+        "age_days": asof_ordinal - incident.date.toordinal(),
+        "investigation_open": incident.investigation_opened is not None and incident.investigation_closed is None,
+    }
+    for name in ("medical_aid_given", "personnel_withdrawn", "shared_with_working_group", "remedy"):
+        if getattr(incident, name) is not None:
+            values[name] = getattr(incident, name)
+    for step in INCIDENT_STEP_DATES:
+        when = getattr(incident, step)
+        if when is not None:
+            values[step] = when.toordinal()
+            values[f"days_to_{step}"] = (when - incident.date).days
+    return values
+
+
+class FactEncoder:
+    """Precomputes, per compiled ruleset, which fields each unit needs; encodes assessments fast."""
+
+    def __init__(self, ruleset: Ruleset, compiled: CompiledRuleset) -> None:
+        self.ruleset = ruleset
+        self.compiled = compiled
+        self.kinds = {q.id: q.type for q in ruleset.questions.values()}
+
+    def shared_fields(self, assessment: Assessment) -> dict[str, str]:
+        """JSON text of every assessment-level field (profile, answers, thresholds)."""
+        encoded: dict[str, str] = {}
+        asof = assessment.meta.date
+        for name, spec in self.compiled.fields.items():
+            value = self._value(spec, assessment, asof)
+            if value is not None:
+                encoded[name] = _json(value)
+        return encoded
+
+    def _value(self, spec: FieldSpec, assessment: Assessment, asof: Any) -> Any:
+        if spec.kind == "profile":
+            return assessment.profile.get(spec.name)
+        if spec.kind == "threshold":
+            return months_before(asof, spec.extra).toordinal()
+        if spec.kind == "incident":
+            return None
+        value = assessment.value(spec.name)
+        if value is None:
+            return None
+        if spec.kind == "flag":
+            return spec.extra in value
+        if spec.kind == "count":
+            return len(value)
+        kind = self.kinds[spec.name]
+        if kind == AnswerType.text:
+            return True  # free text never enters the engine; only whether it was given
+        if kind == AnswerType.date:
+            return value.toordinal() if isinstance(value, dt.date) else 0  # 'never': before any threshold
+        return value
+
+    def facts(self, assessment: Assessment) -> list[Fact]:
+        shared = self.shared_fields(assessment)
+        asof = assessment.meta.date.toordinal()
+        per_incident = [(incident.id, {f"{n}": _json(v) for n, v in incident_values(incident, asof).items()})
+                        for incident in assessment.incidents]
+        result: list[Fact] = []
+        for index, unit in enumerate(self.compiled.units):
+            if unit.scope != "incident":
+                parts = [f'"{name}":{shared[name]}' for name in unit.fields if name in shared]
+                result.append(Fact(index, None, ",".join([f'"{TAG}":1', *parts]) + "}"))
+                continue
+            for incident_id, values in per_incident:
+                parts = []
+                for name in unit.fields:
+                    spec = self.compiled.fields[name]
+                    text = values.get(spec.name) if spec.kind == "incident" else shared.get(name)
+                    if text is not None:
+                        parts.append(f'"{name}":{text}')
+                result.append(Fact(index, incident_id, ",".join([f'"{TAG}":1', *parts]) + "}"))
+        return result
