@@ -38,8 +38,9 @@ def score_of(findings: list[Finding]) -> dict[str, Any]:
     }
 
 
-def maturity(ruleset: Ruleset, overall: dict[str, Any], pillars: list[dict[str, Any]],
-             findings: list[Finding]) -> dict[str, Any]:
+def maturity(
+    ruleset: Ruleset, overall: dict[str, Any], pillars: list[dict[str, Any]], findings: list[Finding]
+) -> dict[str, Any]:
     critical = [f for f in findings if f.severity == Severity.critical and f.status != Status.not_applicable]
     reached = ruleset.header.maturity[0]
     blockers: list[str] = []
@@ -51,8 +52,12 @@ def maturity(ruleset: Ruleset, overall: dict[str, Any], pillars: list[dict[str, 
     else:
         blockers = []
     capped = [f.rule_id for f in critical if f.status not in (Status.met, Status.substantially_met)]
-    result: dict[str, Any] = {"level": reached.level, "name": reached.name, "description": reached.description,
-                              "critical_below_substantially_met": capped}
+    result: dict[str, Any] = {
+        "level": reached.level,
+        "name": reached.name,
+        "description": reached.description,
+        "critical_below_substantially_met": capped,
+    }
     following = [lvl for lvl in ruleset.header.maturity if lvl.level == reached.level + 1]
     if following:
         result["next"] = {"level": following[0].level, "name": following[0].name, "blockers": blockers}
@@ -87,8 +92,11 @@ def analyse(ruleset: Ruleset, evaluation: Evaluation) -> Analysis:
         by_pillar[ruleset.rules[finding.rule_id].pillar].append(finding)
     pillars = [{"id": p.id, "title": p.title, **score_of(by_pillar[p.id])} for p in ruleset.header.pillars]
     overall = score_of(evaluation.findings)
-    scores = {"overall": overall, "pillars": pillars,
-              "maturity": maturity(ruleset, overall, pillars, evaluation.findings)}
+    scores = {
+        "overall": overall,
+        "pillars": pillars,
+        "maturity": maturity(ruleset, overall, pillars, evaluation.findings),
+    }
     gaps = sorted((f for f in evaluation.findings if f.status in GAP_STATUSES), key=gap_priority)
     unanswered = [f for f in evaluation.findings if f.status == Status.unanswered]
     return Analysis(scores, gaps, unanswered)

@@ -42,8 +42,12 @@ def read_assessment_document(path: Path) -> tuple[Document, bytes]:
 
             return read_workbook(path)
         if path.suffix.lower() not in (".yaml", ".yml", ".json"):
-            raise LoadError(str(path), None, f"'{path.suffix or 'no extension'}' is not a format vpsa reads.",
-                            "give a .yaml, .yml, .json or .xlsx assessment file.")
+            raise LoadError(
+                str(path),
+                None,
+                f"'{path.suffix or 'no extension'}' is not a format vpsa reads.",
+                "give a .yaml, .yml, .json or .xlsx assessment file.",
+            )
         document = load_document(path)
     except LoadError as exc:
         raise InputError([Problem(exc.file, exc.line, "", exc.message, exc.fix)]) from None
@@ -58,21 +62,34 @@ def load_assessment(path: Path, ruleset: Ruleset) -> Assessment:
 def parse_assessment(document: Document, raw: bytes, ruleset: Ruleset) -> Assessment:
     data = document.data
     if not isinstance(data, dict):
-        raise InputError([Problem(document.file, 1, "", "an assessment must be a mapping with assessment:, "
-                                  "profile: and answers: sections.",
-                                  "start from an example in assessments/ or run 'vpsa questionnaire new'.")])
+        raise InputError(
+            [
+                Problem(
+                    document.file,
+                    1,
+                    "",
+                    "an assessment must be a mapping with assessment:, profile: and answers: sections.",
+                    "start from an example in assessments/ or run 'vpsa questionnaire new'.",
+                )
+            ]
+        )
     model, problems = validate_model(AssessmentFile, data, document)
     if model is None:
         raise InputError(problems)
     parsed: AssessmentFile = model  # type: ignore[assignment]
     checker = _Checker(document, ruleset, parsed.assessment.date)
     if parsed.assessment.ruleset is not None and parsed.assessment.ruleset != ruleset.id:
-        checker.add(("assessment", "ruleset"), f"this assessment was written for ruleset '{parsed.assessment.ruleset}', "
-                    f"not '{ruleset.id}'.", f"run with --ruleset {parsed.assessment.ruleset}, or change the field.")
+        checker.add(
+            ("assessment", "ruleset"),
+            f"this assessment was written for ruleset '{parsed.assessment.ruleset}', not '{ruleset.id}'.",
+            f"run with --ruleset {parsed.assessment.ruleset}, or change the field.",
+        )
     warnings: list[str] = []
     if parsed.assessment.ruleset_version and parsed.assessment.ruleset_version != ruleset.version:
-        warnings.append(f"the assessment was written for ruleset version {parsed.assessment.ruleset_version}; "
-                        f"evaluated with {ruleset.version}.")
+        warnings.append(
+            f"the assessment was written for ruleset version {parsed.assessment.ruleset_version}; "
+            f"evaluated with {ruleset.version}."
+        )
     profile = checker.profile(parsed.profile)
     answers = checker.answers(parsed.answers)
     checker.incidents(parsed.incidents)
@@ -85,8 +102,15 @@ def parse_assessment(document: Document, raw: bytes, ruleset: Ruleset) -> Assess
 
             if evaluate(relevance, lambda atom: profile[atom.name], {}) is False:
                 warnings.append(f"{question_id} is answered but does not apply to this profile; the answer is ignored.")
-    return Assessment(parsed.assessment, profile, answers, list(parsed.incidents),
-                      hashlib.sha256(raw).hexdigest(), document.file, warnings)
+    return Assessment(
+        parsed.assessment,
+        profile,
+        answers,
+        list(parsed.incidents),
+        hashlib.sha256(raw).hexdigest(),
+        document.file,
+        warnings,
+    )
 
 
 class _Checker:
@@ -106,8 +130,11 @@ class _Checker:
             fact = facts.get(name)
             if fact is None:
                 hint = _closest(name, list(facts))
-                self.add(("profile", name), f"unknown profile fact '{name}'.",
-                         f"did you mean '{hint}'?" if hint else f"use one of: {', '.join(facts)}.")
+                self.add(
+                    ("profile", name),
+                    f"unknown profile fact '{name}'.",
+                    f"did you mean '{hint}'?" if hint else f"use one of: {', '.join(facts)}.",
+                )
                 continue
             if fact.type == "boolean":
                 value = _as_bool(value)
@@ -117,8 +144,11 @@ class _Checker:
             elif fact.type == "single_choice":
                 allowed = [c.value for c in fact.choices or []]
                 if value not in allowed:
-                    self.add(("profile", name), f"profile fact '{name}': {value!r} is not one of {', '.join(allowed)}.",
-                             "use one of the listed values.")
+                    self.add(
+                        ("profile", name),
+                        f"profile fact '{name}': {value!r} is not one of {', '.join(allowed)}.",
+                        "use one of the listed values.",
+                    )
                     continue
             elif not isinstance(value, (int, float)) or isinstance(value, bool):
                 self.add(("profile", name), f"profile fact '{name}' must be a number.", "write a number.")
@@ -126,8 +156,11 @@ class _Checker:
             result[name] = value
         missing = [name for name in facts if name not in raw]
         if missing:
-            self.add(("profile",), f"the profile does not say: {', '.join(missing)}.",
-                     "answer every profile fact (they decide which rules apply); see 'vpsa questionnaire new'.")
+            self.add(
+                ("profile",),
+                f"the profile does not say: {', '.join(missing)}.",
+                "answer every profile fact (they decide which rules apply); see 'vpsa questionnaire new'.",
+            )
         return result
 
     def answers(self, raw: dict[str, Any]) -> dict[str, Answer]:
@@ -138,8 +171,11 @@ class _Checker:
             question = questions.get(question_id)
             if question is None:
                 hint = _closest(question_id, list(questions))
-                self.add(path, f"unknown question id '{question_id}'.",
-                         f"did you mean '{hint}'?" if hint else "check the id against 'vpsa rules list'.")
+                self.add(
+                    path,
+                    f"unknown question id '{question_id}'.",
+                    f"did you mean '{hint}'?" if hint else "check the id against 'vpsa rules list'.",
+                )
                 continue
             if isinstance(entry, dict):
                 model, found = validate_model(Answer, entry, self.document, path)
@@ -171,16 +207,20 @@ class _Checker:
                     value = lowered
             if value not in choices:
                 shown = "true/false" if isinstance(value, bool) else repr(value)
-                self.add(path, f"{label}: {shown} is not one of {' / '.join(choices)}.",
-                         f"answer with one of: {', '.join(choices)}.")
+                self.add(
+                    path,
+                    f"{label}: {shown} is not one of {' / '.join(choices)}.",
+                    f"answer with one of: {', '.join(choices)}.",
+                )
                 return _INVALID
             return value
         if kind == AnswerType.multiple_choice:
             items = value if isinstance(value, list) else [value]
             bad = [v for v in items if not isinstance(v, str) or v not in choices]
             if bad:
-                self.add(path, f"{label}: {bad[0]!r} is not one of {' / '.join(choices)}.",
-                         "list only the allowed values.")
+                self.add(
+                    path, f"{label}: {bad[0]!r} is not one of {' / '.join(choices)}.", "list only the allowed values."
+                )
                 return _INVALID
             if len(set(items)) != len(items):
                 self.add(path, f"{label}: a value is listed twice.", "list each selected value once.")
@@ -191,8 +231,11 @@ class _Checker:
                 self.add(path, f"{label}: {value!r} is not a number.", "write a number without units or text.")
                 return _INVALID
             if question.min is not None and value < question.min or question.max is not None and value > question.max:
-                self.add(path, f"{label}: {value} is outside the allowed range {question.min}..{question.max}.",
-                         "give a value within the range.")
+                self.add(
+                    path,
+                    f"{label}: {value} is outside the allowed range {question.min}..{question.max}.",
+                    "give a value within the range.",
+                )
                 return _INVALID
             return value
         if kind == AnswerType.date:
@@ -210,8 +253,11 @@ class _Checker:
                 self.add(path, f"{label}: {value!r} is not a date.", "write the date as YYYY-MM-DD.")
                 return _INVALID
             if value > self.date:
-                self.add(path, f"{label}: {value.isoformat()} is after the assessment date {self.date.isoformat()}.",
-                         "correct the date, or the assessment date.")
+                self.add(
+                    path,
+                    f"{label}: {value.isoformat()} is after the assessment date {self.date.isoformat()}.",
+                    "correct the date, or the assessment date.",
+                )
                 return _INVALID
             return value
         if not isinstance(value, str):
@@ -224,21 +270,40 @@ class _Checker:
         for i, incident in enumerate(incidents):
             path = ("incidents", i)
             if incident.id in seen:
-                self.add((*path, "id"), f"the incident id '{incident.id}' is used twice.", "give each incident its own id.")
+                self.add(
+                    (*path, "id"), f"the incident id '{incident.id}' is used twice.", "give each incident its own id."
+                )
             seen.add(incident.id)
             if incident.type not in known:
-                self.add((*path, "type"), f"incident '{incident.id}': unknown type '{incident.type}'.",
-                         f"use one of: {', '.join(known)}.")
+                self.add(
+                    (*path, "type"),
+                    f"incident '{incident.id}': unknown type '{incident.type}'.",
+                    f"use one of: {', '.join(known)}.",
+                )
             if incident.date > self.date:
-                self.add((*path, "date"), f"incident '{incident.id}' is dated after the assessment.", "correct the date.")
-            for step in ("reported_internally", "reported_to_authorities", "investigation_opened", "investigation_closed"):
+                self.add(
+                    (*path, "date"), f"incident '{incident.id}' is dated after the assessment.", "correct the date."
+                )
+            for step in (
+                "reported_internally",
+                "reported_to_authorities",
+                "investigation_opened",
+                "investigation_closed",
+            ):
                 when = getattr(incident, step)
                 if when is not None and (when < incident.date or when > self.date):
-                    self.add((*path, step), f"incident '{incident.id}': {step} {when.isoformat()} is before the incident "
-                             "or after the assessment date.", "correct the date.")
+                    self.add(
+                        (*path, step),
+                        f"incident '{incident.id}': {step} {when.isoformat()} is before the incident "
+                        "or after the assessment date.",
+                        "correct the date.",
+                    )
             if incident.investigation_closed and not incident.investigation_opened:
-                self.add((*path, "investigation_closed"), f"incident '{incident.id}' has an investigation closed but "
-                         "never opened.", "add investigation_opened.")
+                self.add(
+                    (*path, "investigation_closed"),
+                    f"incident '{incident.id}' has an investigation closed but never opened.",
+                    "add investigation_opened.",
+                )
 
 
 _INVALID = object()

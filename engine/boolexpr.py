@@ -34,7 +34,7 @@ class Or:
     items: tuple[Expr, ...]
 
 
-Expr = Union[Const, Lit, And, Or]
+Expr = Union[Const, Lit, And, Or]  # noqa: UP007 - recursive alias needs the runtime Union
 TRUE = Const(True)
 FALSE = Const(False)
 

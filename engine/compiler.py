@@ -82,7 +82,9 @@ class _Fields:
         key = (kind, name, extra)
         if key not in self.by_subject:
             safe = re.sub(r"[^A-Za-z0-9_]", "_", name)
-            prefix = {"profile": "p", "question": "q", "flag": "f", "count": "n", "threshold": "t", "incident": "i"}[kind]
+            prefix = {"profile": "p", "question": "q", "flag": "f", "count": "n", "threshold": "t", "incident": "i"}[
+                kind
+            ]
             suffix = f"__{extra}" if extra is not None else ""
             field_name = f"{prefix}{len(self.specs)}_{safe}{suffix}"
             self.by_subject[key] = field_name
@@ -125,8 +127,9 @@ class _Compiler:
             return Lit.of({("$gte" if positive else "$lt"): {field_name: {"$m": threshold}}})
         effective = op if positive else cond.COMPLEMENT[op]
         optional = atom.subject == "incident"
-        true_when_missing = effective in ("not_equals", "not_in", "excludes") or (not positive and op not in (
-            "not_equals", "not_in", "excludes"))
+        true_when_missing = effective in ("not_equals", "not_in", "excludes") or (
+            not positive and op not in ("not_equals", "not_in", "excludes")
+        )
         base = self._plain(atom, effective)
         if optional and true_when_missing:
             return disj(self._absence(atom), base)
@@ -237,8 +240,9 @@ class _Compiler:
         if questions and all(q in self.ruleset.relevance for q in questions):
             skipped = conj(applies, *[self.nnf(self.ruleset.relevance[q], positive=False) for q in questions])
             candidates.append((Status.not_applicable, "skipped", skipped))
-        missing = disj(*[conj(relevance[q], self._absence(cond.Atom("question", q, "answered", True)))
-                         for q in questions])
+        missing = disj(
+            *[conj(relevance[q], self._absence(cond.Atom("question", q, "answered", True))) for q in questions]
+        )
         candidates.append((Status.unanswered, "unanswered", conj(applies, missing)))
         for level in CONDITION_LEVELS:
             if level in compiled.levels:
@@ -252,9 +256,16 @@ class _Compiler:
             size = expression_count(full)
             if size > MAX_EXPRESSIONS:
                 file, line = self.ruleset.origins.get(f"rule:{rule_id}", (self.ruleset.path, None))
-                problems.append(Problem(file, line, f"rule {rule_id}", f"the '{reason}' condition compiles to {size} "
-                                        f"engine expressions; durable-rules accepts at most {MAX_EXPRESSIONS}.",
-                                        "split the rule into two rules, or simplify its conditions."))
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"rule {rule_id}",
+                        f"the '{reason}' condition compiles to {size} "
+                        f"engine expressions; durable-rules accepts at most {MAX_EXPRESSIONS}.",
+                        "split the rule into two rules, or simplify its conditions.",
+                    )
+                )
             rules.append(StatusRule(f"{priority}_{reason}", status, priority, to_durable(full), reason))
         fields = sorted(set(self.used), key=self._field_order)
         return Unit(rule_id, rule.scope, rules, fields)
@@ -263,8 +274,10 @@ class _Compiler:
         _, condition = self.ruleset.factors[factor_id]
         self.used = []
         holds = conj(Lit.of({TAG: 1}), self.nnf(condition))
-        rules = [StatusRule("1_holds", Status.met, 1, to_durable(holds), "holds"),
-                 StatusRule("2_does_not_hold", Status.not_met, 2, {TAG: 1}, "does_not_hold")]
+        rules = [
+            StatusRule("1_holds", Status.met, 1, to_durable(holds), "holds"),
+            StatusRule("2_does_not_hold", Status.not_met, 2, {TAG: 1}, "does_not_hold"),
+        ]
         return Unit(f"factor:{factor_id}", "factor", rules, sorted(set(self.used), key=self._field_order))
 
     def _field_order(self, name: str) -> int:
@@ -282,6 +295,7 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
 
 
 # --- facts ---------------------------------------------------------------------------------------
+
 
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day-of-month `months` earlier, clamped to the month's end (31 Mar - 1 month = 28/29 Feb)."""

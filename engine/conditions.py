@@ -21,13 +21,33 @@ VALUE_OPS = ("equals", "not_equals", "in", "not_in", "gt", "gte", "lt", "lte")
 SPECIAL_OPS = ("answered", "includes", "excludes", "count_gte", "count_lte", "within_months")
 ALL_OPS = VALUE_OPS + SPECIAL_OPS
 COMPLEMENT = {
-    "equals": "not_equals", "not_equals": "equals", "in": "not_in", "not_in": "in",
-    "gt": "lte", "lte": "gt", "lt": "gte", "gte": "lt", "includes": "excludes", "excludes": "includes",
-    "count_gte": "count_lte", "count_lte": "count_gte",
+    "equals": "not_equals",
+    "not_equals": "equals",
+    "in": "not_in",
+    "not_in": "in",
+    "gt": "lte",
+    "lte": "gt",
+    "lt": "gte",
+    "gte": "lt",
+    "includes": "excludes",
+    "excludes": "includes",
+    "count_gte": "count_lte",
+    "count_lte": "count_gte",
 }
-SYMBOL = {"equals": "=", "not_equals": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤",
-          "in": "is one of", "not_in": "is none of", "includes": "includes", "excludes": "excludes",
-          "count_gte": "has at least", "count_lte": "has at most"}
+SYMBOL = {
+    "equals": "=",
+    "not_equals": "≠",
+    "gt": ">",
+    "gte": "≥",
+    "lt": "<",
+    "lte": "≤",
+    "in": "is one of",
+    "not_in": "is none of",
+    "includes": "includes",
+    "excludes": "excludes",
+    "count_gte": "has at least",
+    "count_lte": "has at most",
+}
 
 
 @dataclass(frozen=True)
@@ -74,7 +94,7 @@ class Not:
         return f"not {self.item.render()}"
 
 
-Condition = Union[Atom, All, AnyOf, Not]
+Condition = Union[Atom, All, AnyOf, Not]  # noqa: UP007 - recursive alias needs the runtime Union
 
 
 def _show(value: Any) -> str:
@@ -86,6 +106,7 @@ def _show(value: Any) -> str:
 
 
 # --- parsing -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ConditionProblem:
@@ -104,9 +125,17 @@ class Vocabulary:
 
 
 INCIDENT_FIELDS: dict[str, str] = {
-    "type": "choice", "actor": "choice", "victims": "number", "injuries": "number", "fatalities": "number",
-    "medical_aid_given": "boolean", "personnel_withdrawn": "boolean", "shared_with_working_group": "boolean",
-    "remedy": "choice", "age_days": "number", "investigation_open": "boolean",
+    "type": "choice",
+    "actor": "choice",
+    "victims": "number",
+    "injuries": "number",
+    "fatalities": "number",
+    "medical_aid_given": "boolean",
+    "personnel_withdrawn": "boolean",
+    "shared_with_working_group": "boolean",
+    "remedy": "choice",
+    "age_days": "number",
+    "investigation_open": "boolean",
     **{step: "date" for step in INCIDENT_STEP_DATES},
     **{f"days_to_{step}": "number" for step in INCIDENT_STEP_DATES},
 }
@@ -116,28 +145,43 @@ INCIDENT_CHOICES = {
 }
 
 
-def parse(raw: Any, path: tuple[str | int, ...], allowed: set[str], vocab: Vocabulary,
-          problems: list[ConditionProblem]) -> Condition | None:
+def parse(
+    raw: Any, path: tuple[str | int, ...], allowed: set[str], vocab: Vocabulary, problems: list[ConditionProblem]
+) -> Condition | None:
     """Parse and validate a raw condition; append problems and return None where it is invalid.
 
     `allowed` is the set of subjects this condition may use ("question", "profile", "incident").
     """
     if not isinstance(raw, dict) or not raw:
-        problems.append(ConditionProblem(path, "a condition must be a mapping such as "
-                                         "{question: ID, equals: yes} or {all: [...]}.",
-                                         "write the condition as a YAML mapping."))
+        problems.append(
+            ConditionProblem(
+                path,
+                "a condition must be a mapping such as {question: ID, equals: yes} or {all: [...]}.",
+                "write the condition as a YAML mapping.",
+            )
+        )
         return None
     for combinator in ("all", "any"):
         if combinator in raw:
             if len(raw) != 1:
-                problems.append(ConditionProblem(path, f"'{combinator}' cannot be mixed with other keys "
-                                                 f"({', '.join(sorted(k for k in raw if k != combinator))}).",
-                                                 f"put the other conditions inside the '{combinator}' list."))
+                problems.append(
+                    ConditionProblem(
+                        path,
+                        f"'{combinator}' cannot be mixed with other keys "
+                        f"({', '.join(sorted(k for k in raw if k != combinator))}).",
+                        f"put the other conditions inside the '{combinator}' list.",
+                    )
+                )
                 return None
             items = raw[combinator]
             if not isinstance(items, list) or not items:
-                problems.append(ConditionProblem((*path, combinator), f"'{combinator}' needs a non-empty list.",
-                                                 "list one or more conditions under it."))
+                problems.append(
+                    ConditionProblem(
+                        (*path, combinator),
+                        f"'{combinator}' needs a non-empty list.",
+                        "list one or more conditions under it.",
+                    )
+                )
                 return None
             parsed = [parse(item, (*path, combinator, i), allowed, vocab, problems) for i, item in enumerate(items)]
             if any(p is None for p in parsed):
@@ -146,38 +190,60 @@ def parse(raw: Any, path: tuple[str | int, ...], allowed: set[str], vocab: Vocab
             return All(nodes) if combinator == "all" else AnyOf(nodes)
     if "not" in raw:
         if len(raw) != 1:
-            problems.append(ConditionProblem(path, "'not' cannot be mixed with other keys.",
-                                             "wrap the other keys in their own condition."))
+            problems.append(
+                ConditionProblem(
+                    path, "'not' cannot be mixed with other keys.", "wrap the other keys in their own condition."
+                )
+            )
             return None
         inner = parse(raw["not"], (*path, "not"), allowed, vocab, problems)
         return Not(inner) if inner is not None else None
     return _parse_atom(raw, path, allowed, vocab, problems)
 
 
-def _parse_atom(raw: dict[str, Any], path: tuple[str | int, ...], allowed: set[str], vocab: Vocabulary,
-                problems: list[ConditionProblem]) -> Atom | None:
+def _parse_atom(
+    raw: dict[str, Any],
+    path: tuple[str | int, ...],
+    allowed: set[str],
+    vocab: Vocabulary,
+    problems: list[ConditionProblem],
+) -> Atom | None:
     subjects = [key for key in ("question", "profile", "incident") if key in raw]
     if len(subjects) != 1:
-        problems.append(ConditionProblem(
-            path, f"unknown condition keys {sorted(raw)}: a condition is all/any/not, or names exactly one of "
-            "question, profile or incident with one operator.",
-            "write e.g. {question: RA-01, equals: yes}."))
+        problems.append(
+            ConditionProblem(
+                path,
+                f"unknown condition keys {sorted(raw)}: a condition is all/any/not, or names exactly one of "
+                "question, profile or incident with one operator.",
+                "write e.g. {question: RA-01, equals: yes}.",
+            )
+        )
         return None
     subject = subjects[0]
     name = raw[subject]
     ops = [key for key in raw if key != subject]
     unknown = [key for key in ops if key not in ALL_OPS]
     if unknown or len(ops) != 1:
-        problems.append(ConditionProblem(
-            path, f"unknown operator {unknown[0]!r}." if unknown else
-            f"a condition needs exactly one operator, found {len(ops)} ({', '.join(ops) or 'none'}).",
-            f"use one of: {', '.join(ALL_OPS)}."))
+        problems.append(
+            ConditionProblem(
+                path,
+                f"unknown operator {unknown[0]!r}."
+                if unknown
+                else f"a condition needs exactly one operator, found {len(ops)} ({', '.join(ops) or 'none'}).",
+                f"use one of: {', '.join(ALL_OPS)}.",
+            )
+        )
         return None
     op = ops[0]
     value = raw[op]
     if subject not in allowed:
-        problems.append(ConditionProblem(path, f"{subject} conditions are not allowed here.",
-                                         f"refer only to {' or '.join(sorted(allowed))} here."))
+        problems.append(
+            ConditionProblem(
+                path,
+                f"{subject} conditions are not allowed here.",
+                f"refer only to {' or '.join(sorted(allowed))} here.",
+            )
+        )
         return None
     if not isinstance(name, str):
         problems.append(ConditionProblem(path, f"the {subject} name must be text.", "write its id."))
@@ -186,13 +252,19 @@ def _parse_atom(raw: dict[str, Any], path: tuple[str | int, ...], allowed: set[s
     if kind is None:
         known = {"question": vocab.questions, "profile": vocab.profile, "incident": INCIDENT_FIELDS}[subject]
         hint = _closest(name, list(known))
-        problems.append(ConditionProblem(path, f"unknown {subject} '{name}'.",
-                                         f"did you mean '{hint}'?" if hint else f"define the {subject} first."))
+        problems.append(
+            ConditionProblem(
+                path,
+                f"unknown {subject} '{name}'.",
+                f"did you mean '{hint}'?" if hint else f"define the {subject} first.",
+            )
+        )
         return None
     message = _check_operator(kind, choices, op, value)
     if message:
-        problems.append(ConditionProblem((*path, op), f"{subject} '{name}' ({kind}): {message}",
-                                         _operator_fix(kind, choices)))
+        problems.append(
+            ConditionProblem((*path, op), f"{subject} '{name}' ({kind}): {message}", _operator_fix(kind, choices))
+        )
         return None
     if op in ("in", "not_in"):
         value = tuple(value)
@@ -222,8 +294,12 @@ def _subject_kind(subject: str, name: str, vocab: Vocabulary) -> tuple[str | Non
 
 def question_kind(question: Question) -> str:
     return {
-        AnswerType.yes_no: "choice", AnswerType.yes_no_partial: "choice", AnswerType.single_choice: "choice",
-        AnswerType.multiple_choice: "multiple", AnswerType.number: "number", AnswerType.date: "date",
+        AnswerType.yes_no: "choice",
+        AnswerType.yes_no_partial: "choice",
+        AnswerType.single_choice: "choice",
+        AnswerType.multiple_choice: "multiple",
+        AnswerType.number: "number",
+        AnswerType.date: "date",
         AnswerType.text: "text",
     }[question.type]
 
@@ -295,6 +371,7 @@ def _closest(name: str, known: list[str]) -> str | None:
 
 
 # --- structure -----------------------------------------------------------------------------------
+
 
 def atoms(condition: Condition | None) -> list[Atom]:
     if condition is None:

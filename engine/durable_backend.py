@@ -10,6 +10,7 @@ rules fire in `pri` order, lowest first. See docs/durable-rules-findings.md.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -66,15 +67,13 @@ class DurableEvaluator:
                 finally:
                     _engine.delete_state(handle, sid)
                 # the message is {"RULE_NAME":{"m":...}}; the name is all we need
-                decided.append(message[2:message.index('"', 2)] if message else None)
+                decided.append(message[2 : message.index('"', 2)] if message else None)
         return decided
 
     def close(self) -> None:
         for handle in self._handles:
-            try:
+            with contextlib.suppress(Exception):  # best effort at shutdown
                 _engine.delete_ruleset(handle)
-            except Exception:  # pragma: no cover - best effort at shutdown
-                pass
         self._handles = []
 
     def __enter__(self) -> DurableEvaluator:
@@ -96,5 +95,3 @@ def engine_version() -> str:
     from importlib.metadata import version
 
     return version("durable_rules")
-
-

@@ -16,8 +16,14 @@ from .models import Severity, Status
 from .rulesets import Ruleset
 
 # worst first: how incident-level statuses roll up into one status for the rule
-ROLLUP_ORDER = [Status.not_met, Status.partially_met, Status.substantially_met, Status.met, Status.unanswered,
-                Status.not_applicable]
+ROLLUP_ORDER = [
+    Status.not_met,
+    Status.partially_met,
+    Status.substantially_met,
+    Status.met,
+    Status.unanswered,
+    Status.not_applicable,
+]
 
 
 @dataclass
@@ -73,7 +79,8 @@ class Evaluator:
         names = self.engine.decide(facts)
         factors: dict[str, bool] = {}
         per_rule: dict[str, list[tuple[str | None, Status]]] = {
-            u.key: [] for u in self.compiled.units if u.scope != "factor"}
+            u.key: [] for u in self.compiled.units if u.scope != "factor"
+        }
         for fact, name in zip(facts, names):
             unit = self.compiled.units[fact.unit_index]
             if name is None:
@@ -87,8 +94,9 @@ class Evaluator:
 
     def evaluate(self, assessment: Assessment, check: bool = True) -> Evaluation:
         factors, per_rule = self.statuses(assessment)
-        findings = [self._finding(rule_id, outcomes, factors, assessment, check)
-                    for rule_id, outcomes in per_rule.items()]
+        findings = [
+            self._finding(rule_id, outcomes, factors, assessment, check) for rule_id, outcomes in per_rule.items()
+        ]
         if check:
             for factor_id, holds in factors.items():
                 if reference.factor_holds(self.ruleset, assessment, factor_id) != holds:
@@ -99,26 +107,46 @@ class Evaluator:
         for assessment in assessments:
             yield self.evaluate(assessment, check=check)
 
-    def _finding(self, rule_id: str, outcomes: list[tuple[str | None, Status]], factors: dict[str, bool],
-                 assessment: Assessment, check: bool) -> Finding:
+    def _finding(
+        self,
+        rule_id: str,
+        outcomes: list[tuple[str | None, Status]],
+        factors: dict[str, bool],
+        assessment: Assessment,
+        check: bool,
+    ) -> Finding:
         rule = self.ruleset.rules[rule_id]
         escalated_by = [f for f in rule.escalate_if if factors.get(f)]
         severity = rule.severity.raised() if escalated_by else rule.severity
         exposure = [f for f in rule.exposure if factors.get(f)]
-        base = dict(rule_id=rule_id, severity=severity, base_severity=rule.severity, escalated_by=escalated_by,
-                    exposure=exposure)
+        base = dict(
+            rule_id=rule_id,
+            severity=severity,
+            base_severity=rule.severity,
+            escalated_by=escalated_by,
+            exposure=exposure,
+        )
         if rule.scope == "incident":
             return self._incident_finding(rule_id, outcomes, assessment, check, base)
         status = outcomes[0][1]
         decision = reference.decide(self.ruleset, assessment, rule_id)
         if check and decision.status != status:
-            raise EngineError(f"durable-rules decided {status.value} for {rule_id} but the reference semantics "
-                              f"say {decision.status.value}; please report this with the input files.")
-        return Finding(status=status, reasons=decision.reasons, missing=decision.missing,
-                       excluded_by=decision.excluded_by, **base)
+            raise EngineError(
+                f"durable-rules decided {status.value} for {rule_id} but the reference semantics "
+                f"say {decision.status.value}; please report this with the input files."
+            )
+        return Finding(
+            status=status, reasons=decision.reasons, missing=decision.missing, excluded_by=decision.excluded_by, **base
+        )
 
-    def _incident_finding(self, rule_id: str, outcomes: list[tuple[str | None, Status]], assessment: Assessment,
-                          check: bool, base: dict[str, Any]) -> Finding:
+    def _incident_finding(
+        self,
+        rule_id: str,
+        outcomes: list[tuple[str | None, Status]],
+        assessment: Assessment,
+        check: bool,
+        base: dict[str, Any],
+    ) -> Finding:
         incidents = {i.id: i for i in assessment.incidents}
         results: list[IncidentOutcome] = []
         missing: list[str] = []
@@ -126,16 +154,22 @@ class Evaluator:
             assert incident_id is not None
             decision = reference.decide(self.ruleset, assessment, rule_id, incidents[incident_id])
             if check and decision.status != status:
-                raise EngineError(f"durable-rules decided {status.value} for {rule_id} / incident {incident_id} but "
-                                  f"the reference semantics say {decision.status.value}.")
+                raise EngineError(
+                    f"durable-rules decided {status.value} for {rule_id} / incident {incident_id} but "
+                    f"the reference semantics say {decision.status.value}."
+                )
             results.append(IncidentOutcome(incident_id, status, decision.reasons))
             missing += [m for m in decision.missing if m not in missing]
         applicable = [r for r in results if r.status != Status.not_applicable]
         if not applicable:
-            reason = ("No incident is recorded in this assessment." if not results
-                      else "No recorded incident is of a kind this rule covers.")
+            reason = (
+                "No incident is recorded in this assessment."
+                if not results
+                else "No recorded incident is of a kind this rule covers."
+            )
             return Finding(status=Status.not_applicable, reasons=[reason], incidents=results, **base)
         worst = min(applicable, key=lambda r: ROLLUP_ORDER.index(r.status)).status
-        reasons = [f"Incident {r.incident_id}: {r.status.value.replace('_', ' ')} — {' '.join(r.reasons)}"
-                   for r in applicable]
+        reasons = [
+            f"Incident {r.incident_id}: {r.status.value.replace('_', ' ')} — {' '.join(r.reasons)}" for r in applicable
+        ]
         return Finding(status=worst, reasons=reasons, missing=missing, incidents=results, **base)

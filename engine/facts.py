@@ -26,8 +26,11 @@ def _json(value: Any) -> str:
 
 def incident_values(incident: Incident, asof_ordinal: int) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "type": incident.type, "actor": incident.actor.value, "victims": incident.victims,
-        "injuries": incident.injuries, "fatalities": incident.fatalities,
+        "type": incident.type,
+        "actor": incident.actor.value,
+        "victims": incident.victims,
+        "injuries": incident.injuries,
+        "fatalities": incident.fatalities,
         "age_days": asof_ordinal - incident.date.toordinal(),
         "investigation_open": incident.investigation_opened is not None and incident.investigation_closed is None,
     }
@@ -84,8 +87,10 @@ class FactEncoder:
     def facts(self, assessment: Assessment) -> list[Fact]:
         shared = self.shared_fields(assessment)
         asof = assessment.meta.date.toordinal()
-        per_incident = [(incident.id, {f"{n}": _json(v) for n, v in incident_values(incident, asof).items()})
-                        for incident in assessment.incidents]
+        per_incident = [
+            (incident.id, {f"{n}": _json(v) for n, v in incident_values(incident, asof).items()})
+            for incident in assessment.incidents
+        ]
         result: list[Fact] = []
         for index, unit in enumerate(self.compiled.units):
             if unit.scope != "incident":

@@ -54,9 +54,7 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LoadError(
-            name, None, f"the file is not UTF-8 text (byte {exc.start}).", "save it as UTF-8."
-        ) from None
+        raise LoadError(name, None, f"the file is not UTF-8 text (byte {exc.start}).", "save it as UTF-8.") from None
     except OSError as exc:
         raise LoadError(name, None, f"the file cannot be read ({exc.strerror}).", "check its permissions.") from None
 
@@ -70,7 +68,9 @@ def load_document(path: Path) -> Document:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise LoadError(
-                name, exc.lineno, f"this is not valid JSON: {exc.msg} (column {exc.colno}).",
+                name,
+                exc.lineno,
+                f"this is not valid JSON: {exc.msg} (column {exc.colno}).",
                 "correct the JSON syntax at that place.",
             ) from None
         lines = _lines_from_yaml(text)
@@ -82,8 +82,11 @@ def load_document(path: Path) -> Document:
         line = mark.line + 1 if mark else None
         problem = exc.problem or "unreadable YAML"
         raise LoadError(
-            name, line, f"this is not valid YAML: {problem}.",
-            "check indentation, colons and quotes at that line (quote text that contains ': ' or starts with a symbol).",
+            name,
+            line,
+            f"this is not valid YAML: {problem}.",
+            "check indentation, colons and quotes at that line "
+            "(quote text that contains ': ' or starts with a symbol).",
         ) from None
     except yaml.YAMLError as exc:
         raise LoadError(name, None, f"this is not valid YAML: {exc}.", "check the file's syntax.") from None
@@ -117,15 +120,21 @@ def _convert(node: yaml.Node, path: Path_, lines: dict[Path_, int], name: str) -
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise LoadError(name, key_node.start_mark.line + 1, "YAML merge keys (<<) are not supported.",
-                                "write the values out in full.")
+                raise LoadError(
+                    name,
+                    key_node.start_mark.line + 1,
+                    "YAML merge keys (<<) are not supported.",
+                    "write the values out in full.",
+                )
             key = _constructor.construct_object(key_node)
             if isinstance(key, (list, dict)):
                 raise LoadError(name, key_node.start_mark.line + 1, "a key must be plain text.", "use a text key.")
             key = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
             if key in result:
                 raise LoadError(
-                    name, key_node.start_mark.line + 1, f"the key '{key}' appears twice in the same block.",
+                    name,
+                    key_node.start_mark.line + 1,
+                    f"the key '{key}' appears twice in the same block.",
                     "keep one of them; a second one would silently replace the first.",
                 )
             result[key] = _convert(value_node, (*path, key), lines, name)

@@ -32,7 +32,12 @@ class Context:
         self.months = _MonthsBack(asof)
         self.incident = incident_values(incident, asof.toordinal()) if incident else {}
         if incident is not None:
-            for step in ("reported_internally", "reported_to_authorities", "investigation_opened", "investigation_closed"):
+            for step in (
+                "reported_internally",
+                "reported_to_authorities",
+                "investigation_opened",
+                "investigation_closed",
+            ):
                 if getattr(incident, step) is not None:
                     self.incident[step] = getattr(incident, step)
 
@@ -70,7 +75,10 @@ class _MonthsBack(dict):  # type: ignore[type-arg]
 def decide(ruleset: Ruleset, assessment: Assessment, rule_id: str, incident: Incident | None = None) -> Decision:
     compiled = ruleset.conditions[rule_id]
     ctx = Context(ruleset, assessment, incident)
-    if compiled.applies_when is not None and cond.evaluate(compiled.applies_when, ctx.lookup_plain, ctx.months) is not True:
+    if (
+        compiled.applies_when is not None
+        and cond.evaluate(compiled.applies_when, ctx.lookup_plain, ctx.months) is not True
+    ):
         facts = {name: ctx.assessment.profile[name] for name in cond.referenced(compiled.applies_when, "profile")}
         reason = f"Applies only when {_plain(compiled.applies_when.render())}"
         shown = ", ".join(f"{k} = {_value(v)}" for k, v in facts.items())
@@ -84,8 +92,12 @@ def decide(ruleset: Ruleset, assessment: Assessment, rule_id: str, incident: Inc
         for q in questions:
             for name in cond.referenced(ruleset.relevance[q], "profile"):
                 facts[name] = assessment.profile[name]
-        return Decision(Status.not_applicable, [f"Every question this rule uses is skipped for this profile "
-                                                f"({', '.join(questions)})."], [], facts)
+        return Decision(
+            Status.not_applicable,
+            [f"Every question this rule uses is skipped for this profile ({', '.join(questions)})."],
+            [],
+            facts,
+        )
     missing = [q for q in relevant if assessment.value(q) is None]
     if missing:
         return Decision(Status.unanswered, [f"Unanswered: {', '.join(missing)}."], missing)
@@ -125,11 +137,18 @@ def _atom_with_value(atom: cond.Atom, ctx: Context) -> str:
         return f"{atom.render()} [skipped for this profile]"
     if value is cond.MISSING or value is None:
         return f"{atom.render()} [no value]"
-    if atom.subject == "question" and atom.name in ctx.ruleset.questions and \
-            ctx.ruleset.questions[atom.name].type.value == "text":
+    if (
+        atom.subject == "question"
+        and atom.name in ctx.ruleset.questions
+        and ctx.ruleset.questions[atom.name].type.value == "text"
+    ):
         return f"{atom.render()} [answered]"
-    if atom.subject == "incident" and isinstance(value, int) and atom.name in (
-            "reported_internally", "reported_to_authorities", "investigation_opened", "investigation_closed"):
+    if (
+        atom.subject == "incident"
+        and isinstance(value, int)
+        and atom.name
+        in ("reported_internally", "reported_to_authorities", "investigation_opened", "investigation_closed")
+    ):
         return f"{atom.render()} [given]"
     return f"{atom.render()} [answer: {_value(value)}]"
 
@@ -141,8 +160,11 @@ def _explain_true(condition: cond.Condition, ctx: Context) -> str:
 
 
 def _explain_false(condition: cond.Condition, ctx: Context) -> str:
-    failing = [(atom, positive) for atom, positive in cond.polarised_atoms(condition)
-               if _atom_true(atom, ctx) is (not positive)]
+    failing = [
+        (atom, positive)
+        for atom, positive in cond.polarised_atoms(condition)
+        if _atom_true(atom, ctx) is (not positive)
+    ]
     if not failing:
         return _plain(condition.render())
     return "; ".join(f"needs {'' if positive else 'not '}{_atom_with_value(atom, ctx)}" for atom, positive in failing)

@@ -9,8 +9,12 @@ from typing import Any
 import jinja2
 
 STATUS_LABELS = {
-    "met": "Met", "substantially_met": "Substantially met", "partially_met": "Partially met",
-    "not_met": "Not met", "not_applicable": "Not applicable", "unanswered": "Unanswered",
+    "met": "Met",
+    "substantially_met": "Substantially met",
+    "partially_met": "Partially met",
+    "not_met": "Not met",
+    "not_applicable": "Not applicable",
+    "unanswered": "Unanswered",
 }
 
 
@@ -36,7 +40,10 @@ def md_escape(text: Any) -> str:
 def environment(autoescape: bool = False) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs()]),
-        autoescape=autoescape, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape

@@ -19,13 +19,21 @@ from .rulesets import Ruleset
 SCHEMA_VERSION = "1.0"
 
 
-def _sources(ruleset: Ruleset, clause_ids: list[str], notes: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+def _sources(
+    ruleset: Ruleset, clause_ids: list[str], notes: dict[str, str | None] | None = None
+) -> list[dict[str, Any]]:
     result = []
     for clause_id in clause_ids:
         document, clause = ruleset.clauses[clause_id]
-        entry: dict[str, Any] = {"id": clause.id, "document": document.id, "document_title": document.title,
-                                 "year": document.year, "section": clause.section, "title": clause.title,
-                                 "verified": clause.verified}
+        entry: dict[str, Any] = {
+            "id": clause.id,
+            "document": document.id,
+            "document_title": document.title,
+            "year": document.year,
+            "section": clause.section,
+            "title": clause.title,
+            "verified": clause.verified,
+        }
         if notes and notes.get(clause_id):
             entry["note"] = notes[clause_id]
         result.append(entry)
@@ -57,13 +65,13 @@ def finding_dict(ruleset: Ruleset, finding: Finding) -> dict[str, Any]:
         "missing": finding.missing,
         "excluded_by": {k: _value(v) for k, v in finding.excluded_by.items()},
         "finding": rule.finding,
-        "recommendation": {"text": rule.recommendation.text,
-                           "toolkit": _sources(ruleset, rule.recommendation.toolkit)},
+        "recommendation": {"text": rule.recommendation.text, "toolkit": _sources(ruleset, rule.recommendation.toolkit)},
         "evidence_expected": rule.evidence,
     }
     if rule.scope == "incident":
-        data["incidents"] = [{"id": i.incident_id, "status": i.status.value, "reasons": i.reasons}
-                             for i in finding.incidents]
+        data["incidents"] = [
+            {"id": i.incident_id, "status": i.status.value, "reasons": i.reasons} for i in finding.incidents
+        ]
     return data
 
 
@@ -74,37 +82,76 @@ def build_result(ruleset: Ruleset, evaluation: Evaluation, analysis: Analysis) -
     gaps = []
     for rank, gap in enumerate(sorted(analysis.gaps, key=gap_priority), start=1):
         rule = ruleset.rules[gap.rule_id]
-        gaps.append({"rank": rank, "rule_id": gap.rule_id, "title": rule.title, "pillar": rule.pillar,
-                     "status": gap.status.value, "severity": gap.severity.value, "exposure": gap.exposure,
-                     "finding": rule.finding, "evidence_expected": rule.evidence,
-                     "recommendation": {"text": rule.recommendation.text,
-                                        "toolkit": _sources(ruleset, rule.recommendation.toolkit)},
-                     "sources": _sources(ruleset, [s.clause for s in rule.sources])})
+        gaps.append(
+            {
+                "rank": rank,
+                "rule_id": gap.rule_id,
+                "title": rule.title,
+                "pillar": rule.pillar,
+                "status": gap.status.value,
+                "severity": gap.severity.value,
+                "exposure": gap.exposure,
+                "finding": rule.finding,
+                "evidence_expected": rule.evidence,
+                "recommendation": {
+                    "text": rule.recommendation.text,
+                    "toolkit": _sources(ruleset, rule.recommendation.toolkit),
+                },
+                "sources": _sources(ruleset, [s.clause for s in rule.sources]),
+            }
+        )
     plan = []
     for pillar in ruleset.header.pillars:
         items = [g for g in gaps if g["pillar"] == pillar.id]
         if items:
-            plan.append({"pillar": pillar.id, "title": pillar.title, "items": [
-                {"rank": g["rank"], "rule_id": g["rule_id"], "title": g["title"], "severity": g["severity"],
-                 "status": g["status"], "action": g["recommendation"]["text"],
-                 "toolkit": g["recommendation"]["toolkit"], "evidence_expected": g["evidence_expected"]}
-                for g in items]})
+            plan.append(
+                {
+                    "pillar": pillar.id,
+                    "title": pillar.title,
+                    "items": [
+                        {
+                            "rank": g["rank"],
+                            "rule_id": g["rule_id"],
+                            "title": g["title"],
+                            "severity": g["severity"],
+                            "status": g["status"],
+                            "action": g["recommendation"]["text"],
+                            "toolkit": g["recommendation"]["toolkit"],
+                            "evidence_expected": g["evidence_expected"],
+                        }
+                        for g in items
+                    ],
+                }
+            )
     answers = {}
     for question_id in ruleset.questions:
         answer = assessment.answers.get(question_id)
         if answer is None:
             continue
         value = answer.value
-        answers[question_id] = {"value": _value(value) if not isinstance(value, list) else value,
-                                "evidence": answer.evidence, "comment": answer.comment}
+        answers[question_id] = {
+            "value": _value(value) if not isinstance(value, list) else value,
+            "evidence": answer.evidence,
+            "comment": answer.comment,
+        }
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "vpsa", "version": __version__},
-        "ruleset": {"id": ruleset.id, "version": ruleset.version, "title": ruleset.header.title,
-                    "sha256": ruleset.sha256},
-        "assessment": {"organisation": meta.organisation, "site": meta.site, "kind": meta.kind,
-                       "date": meta.date.isoformat(), "assessor": meta.assessor,
-                       "file": PurePath(assessment.file).name, "sha256": assessment.sha256},
+        "ruleset": {
+            "id": ruleset.id,
+            "version": ruleset.version,
+            "title": ruleset.header.title,
+            "sha256": ruleset.sha256,
+        },
+        "assessment": {
+            "organisation": meta.organisation,
+            "site": meta.site,
+            "kind": meta.kind,
+            "date": meta.date.isoformat(),
+            "assessor": meta.assessor,
+            "file": PurePath(assessment.file).name,
+            "sha256": assessment.sha256,
+        },
         "profile": {k: assessment.profile[k] for k in ruleset.profile if k in assessment.profile},
         "factors": {k: v for k, v in evaluation.factors.items()},
         "answers": answers,
@@ -112,8 +159,10 @@ def build_result(ruleset: Ruleset, evaluation: Evaluation, analysis: Analysis) -
         "findings": [finding_dict(ruleset, f) for f in findings],
         "scores": analysis.scores,
         "gaps": gaps,
-        "unanswered": [{"rule_id": f.rule_id, "title": ruleset.rules[f.rule_id].title, "missing": f.missing}
-                       for f in analysis.unanswered],
+        "unanswered": [
+            {"rule_id": f.rule_id, "title": ruleset.rules[f.rule_id].title, "missing": f.missing}
+            for f in analysis.unanswered
+        ],
         "action_plan": plan,
         "warnings": assessment.warnings,
     }

@@ -91,9 +91,20 @@ def find_ruleset(reference: str | None) -> Path:
         candidate = folder / reference
         if (candidate / HEADER_FILE).is_file():
             return candidate
-    known = sorted({p.name for folder in bundled_ruleset_dirs() for p in folder.iterdir() if (p / HEADER_FILE).is_file()})
-    raise InputError([Problem(reference, None, "", "no ruleset file or folder has this name, and no bundled ruleset "
-                              "has this id.", f"name a ruleset folder or file, or one of: {', '.join(known) or 'none'}.")])
+    known = sorted(
+        {p.name for folder in bundled_ruleset_dirs() for p in folder.iterdir() if (p / HEADER_FILE).is_file()}
+    )
+    raise InputError(
+        [
+            Problem(
+                reference,
+                None,
+                "",
+                "no ruleset file or folder has this name, and no bundled ruleset has this id.",
+                f"name a ruleset folder or file, or one of: {', '.join(known) or 'none'}.",
+            )
+        ]
+    )
 
 
 def ruleset_files(path: Path) -> list[Path]:
@@ -101,8 +112,17 @@ def ruleset_files(path: Path) -> list[Path]:
         return [path]
     header = path / HEADER_FILE
     if not header.is_file():
-        raise InputError([Problem(str(path), None, "", f"this folder has no {HEADER_FILE}.",
-                                  "a ruleset folder needs a ruleset.yaml with id, version, pillars and maturity.")])
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "",
+                    f"this folder has no {HEADER_FILE}.",
+                    "a ruleset folder needs a ruleset.yaml with id, version, pillars and maturity.",
+                )
+            ]
+        )
     others = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p != header and p.is_file())
     return [header, *others]
 
@@ -125,8 +145,17 @@ def load_ruleset(reference: str | Path | None = None) -> Ruleset:
         raise InputError(problems)
     header_doc = documents[0]
     if not isinstance(header_doc.data, dict):
-        raise InputError([Problem(header_doc.file, 1, "", "the ruleset header must be a mapping.",
-                                  "start the file with 'id:', 'version:', 'title:', 'pillars:' and 'maturity:'.")])
+        raise InputError(
+            [
+                Problem(
+                    header_doc.file,
+                    1,
+                    "",
+                    "the ruleset header must be a mapping.",
+                    "start the file with 'id:', 'version:', 'title:', 'pillars:' and 'maturity:'.",
+                )
+            ]
+        )
     header_data = {k: v for k, v in header_doc.data.items() if k in HEADER_KEYS}
     header, found = validate_model(RulesetHeader, header_data, header_doc)
     problems += found
@@ -136,8 +165,15 @@ def load_ruleset(reference: str | Path | None = None) -> Ruleset:
         if data is None:
             continue
         if not isinstance(data, dict):
-            problems.append(Problem(document.file, 1, "", "a ruleset file must be a mapping with sources:, "
-                                    "questions: and/or rules:.", "wrap the lists under those keys."))
+            problems.append(
+                Problem(
+                    document.file,
+                    1,
+                    "",
+                    "a ruleset file must be a mapping with sources:, questions: and/or rules:.",
+                    "wrap the lists under those keys.",
+                )
+            )
             continue
         if index == 0:
             data = {k: v for k, v in data.items() if k not in HEADER_KEYS}
@@ -169,16 +205,30 @@ def _assemble(header: RulesetHeader, parts: list[tuple[Document, RulesetPart]], 
             for j, clause in enumerate(source.clauses):
                 key = f"clause:{clause.id}"
                 if key in locations:
-                    problems.append(Problem(document.file, document.line(("sources", i, "clauses", j)), "",
-                                            f"the source clause id '{clause.id}' is used twice.", "give each clause its own id."))
+                    problems.append(
+                        Problem(
+                            document.file,
+                            document.line(("sources", i, "clauses", j)),
+                            "",
+                            f"the source clause id '{clause.id}' is used twice.",
+                            "give each clause its own id.",
+                        )
+                    )
                     continue
                 locations[key] = (document, ("sources", i, "clauses", j))
                 ruleset.clauses[clause.id] = (source, clause)
         for i, question in enumerate(part.questions):
             key = f"question:{question.id}"
             if key in locations:
-                problems.append(Problem(document.file, document.line(("questions", i)), f"questions[{i}]",
-                                        f"the question id '{question.id}' is used twice.", "give each question its own id."))
+                problems.append(
+                    Problem(
+                        document.file,
+                        document.line(("questions", i)),
+                        f"questions[{i}]",
+                        f"the question id '{question.id}' is used twice.",
+                        "give each question its own id.",
+                    )
+                )
                 continue
             locations[key] = (document, ("questions", i))
             ruleset.questions[question.id] = question
@@ -186,8 +236,15 @@ def _assemble(header: RulesetHeader, parts: list[tuple[Document, RulesetPart]], 
         for i, rule in enumerate(part.rules):
             key = f"rule:{rule.id}"
             if key in locations:
-                problems.append(Problem(document.file, document.line(("rules", i)), f"rules[{i}]",
-                                        f"the rule id '{rule.id}' is used twice.", "give each rule its own id."))
+                problems.append(
+                    Problem(
+                        document.file,
+                        document.line(("rules", i)),
+                        f"rules[{i}]",
+                        f"the rule id '{rule.id}' is used twice.",
+                        "give each rule its own id.",
+                    )
+                )
                 continue
             locations[key] = (document, ("rules", i))
             ruleset.rules[rule.id] = rule
@@ -202,8 +259,12 @@ def _assemble(header: RulesetHeader, parts: list[tuple[Document, RulesetPart]], 
     for question in ruleset.questions.values():
         key = f"question:{question.id}"
         if question.pillar not in pillars:
-            problem(key, ("pillar",), f"question '{question.id}' names the unknown pillar '{question.pillar}'.",
-                    f"use one of: {', '.join(sorted(pillars))}.")
+            problem(
+                key,
+                ("pillar",),
+                f"question '{question.id}' names the unknown pillar '{question.pillar}'.",
+                f"use one of: {', '.join(sorted(pillars))}.",
+            )
         _check_question(question, key, problem)
         if question.relevant is not None:
             found: list[cond.ConditionProblem] = []
@@ -220,15 +281,20 @@ def _assemble(header: RulesetHeader, parts: list[tuple[Document, RulesetPart]], 
     return ruleset
 
 
-def _check_header(header: RulesetHeader, document: Document, vocab: cond.Vocabulary, ruleset: Ruleset,
-                  problems: list[Problem]) -> None:
+def _check_header(
+    header: RulesetHeader, document: Document, vocab: cond.Vocabulary, ruleset: Ruleset, problems: list[Problem]
+) -> None:
     def add(path: tuple[Any, ...], message: str, fix: str) -> None:
         from .validation import where
 
         problems.append(Problem(document.file, document.line(path), where(path), message, fix))
 
-    for kind, items in (("pillar", header.pillars), ("profile fact", header.profile), ("factor", header.factors),
-                        ("incident type", header.incident_types)):
+    for kind, items in (
+        ("pillar", header.pillars),
+        ("profile fact", header.profile),
+        ("factor", header.factors),
+        ("incident type", header.incident_types),
+    ):
         seen: set[str] = set()
         for item in items:
             if item.id in seen:
@@ -249,19 +315,33 @@ def _check_header(header: RulesetHeader, document: Document, vocab: cond.Vocabul
         add(("maturity",), "maturity levels must be numbered 1, 2, 3 ... in order.", "renumber the levels.")
     for i, level in enumerate(header.maturity):
         if level.critical_at_least is not None and level.critical_at_least not in (
-                Status.met, Status.substantially_met, Status.partially_met):
-            add(("maturity", i, "critical_at_least"), "critical_at_least must be met, substantially_met or "
-                "partially_met.", "use one of those statuses.")
+            Status.met,
+            Status.substantially_met,
+            Status.partially_met,
+        ):
+            add(
+                ("maturity", i, "critical_at_least"),
+                "critical_at_least must be met, substantially_met or partially_met.",
+                "use one of those statuses.",
+            )
 
 
 def _check_question(question: Question, key: str, problem: Any) -> None:
     choice_types = (AnswerType.single_choice, AnswerType.multiple_choice)
     if question.type in choice_types and not question.choices:
-        problem(key, ("choices",), f"question '{question.id}' is a {question.type.value} question without choices.",
-                "list its choices as {value, label} entries.")
+        problem(
+            key,
+            ("choices",),
+            f"question '{question.id}' is a {question.type.value} question without choices.",
+            "list its choices as {value, label} entries.",
+        )
     if question.type not in choice_types and question.choices:
-        problem(key, ("choices",), f"question '{question.id}' ({question.type.value}) cannot have choices.",
-                "remove them, or change the type to single_choice or multiple_choice.")
+        problem(
+            key,
+            ("choices",),
+            f"question '{question.id}' ({question.type.value}) cannot have choices.",
+            "remove them, or change the type to single_choice or multiple_choice.",
+        )
     if question.choices:
         values = [c.value for c in question.choices]
         if len(set(values)) != len(values):
@@ -269,17 +349,28 @@ def _check_question(question: Question, key: str, problem: Any) -> None:
     if question.order is not None:
         allowed = cond.question_choices(question)
         if question.type not in (AnswerType.single_choice, AnswerType.yes_no, AnswerType.yes_no_partial) or (
-                allowed is not None and sorted(question.order) != sorted(allowed)):
-            problem(key, ("order",), f"question '{question.id}': 'order' must list every choice once, worst first.",
-                    f"list: {', '.join(allowed or [])}.")
+            allowed is not None and sorted(question.order) != sorted(allowed)
+        ):
+            problem(
+                key,
+                ("order",),
+                f"question '{question.id}': 'order' must list every choice once, worst first.",
+                f"list: {', '.join(allowed or [])}.",
+            )
     allowed_better = {
-        AnswerType.number: ("higher", "lower", "none"), AnswerType.date: ("later", "none"),
+        AnswerType.number: ("higher", "lower", "none"),
+        AnswerType.date: ("later", "none"),
         AnswerType.multiple_choice: ("more", "none"),
     }.get(question.type, ())
     if question.better is not None and question.better not in allowed_better:
-        problem(key, ("better",), f"question '{question.id}': 'better: {question.better}' does not fit a "
-                f"{question.type.value} question.",
-                f"use one of: {', '.join(allowed_better)}." if allowed_better else "remove it; choice questions use 'order'.")
+        problem(
+            key,
+            ("better",),
+            f"question '{question.id}': 'better: {question.better}' does not fit a {question.type.value} question.",
+            f"use one of: {', '.join(allowed_better)}."
+            if allowed_better
+            else "remove it; choice questions use 'order'.",
+        )
 
 
 def answer_order(question: Question) -> list[str] | None:
@@ -291,23 +382,41 @@ def answer_order(question: Question) -> list[str] | None:
     return None
 
 
-def _check_rule(rule: Rule, key: str, ruleset: Ruleset, vocab: cond.Vocabulary, pillars: set[str], problem: Any) -> None:
+def _check_rule(
+    rule: Rule, key: str, ruleset: Ruleset, vocab: cond.Vocabulary, pillars: set[str], problem: Any
+) -> None:
     if rule.pillar not in pillars:
-        problem(key, ("pillar",), f"rule '{rule.id}' names the unknown pillar '{rule.pillar}'.",
-                f"use one of: {', '.join(sorted(pillars))}.")
+        problem(
+            key,
+            ("pillar",),
+            f"rule '{rule.id}' names the unknown pillar '{rule.pillar}'.",
+            f"use one of: {', '.join(sorted(pillars))}.",
+        )
     for i, ref in enumerate(rule.sources):
         if ref.clause not in ruleset.clauses:
-            problem(key, ("sources", i, "clause"), f"rule '{rule.id}' cites the unknown source clause '{ref.clause}'.",
-                    "add the clause to a sources: catalogue, or correct the id.")
+            problem(
+                key,
+                ("sources", i, "clause"),
+                f"rule '{rule.id}' cites the unknown source clause '{ref.clause}'.",
+                "add the clause to a sources: catalogue, or correct the id.",
+            )
     for i, ref_id in enumerate(rule.recommendation.toolkit):
         if ref_id not in ruleset.clauses:
-            problem(key, ("recommendation", "toolkit", i), f"rule '{rule.id}' points to the unknown guidance "
-                    f"'{ref_id}'.", "add it to a sources: catalogue, or correct the id.")
+            problem(
+                key,
+                ("recommendation", "toolkit", i),
+                f"rule '{rule.id}' points to the unknown guidance '{ref_id}'.",
+                "add it to a sources: catalogue, or correct the id.",
+            )
     for field_name in ("escalate_if", "exposure"):
         for i, factor in enumerate(getattr(rule, field_name)):
             if factor not in ruleset.factors:
-                problem(key, (field_name, i), f"rule '{rule.id}' names the unknown factor '{factor}'.",
-                        f"use one of: {', '.join(sorted(ruleset.factors)) or 'none (define factors in ruleset.yaml)'}.")
+                problem(
+                    key,
+                    (field_name, i),
+                    f"rule '{rule.id}' names the unknown factor '{factor}'.",
+                    f"use one of: {', '.join(sorted(ruleset.factors)) or 'none (define factors in ruleset.yaml)'}.",
+                )
     subjects = {"question", "profile"} | ({"incident"} if rule.scope == "incident" else set())
     found: list[cond.ConditionProblem] = []
     applies = None
@@ -328,14 +437,24 @@ def _check_rule(rule: Rule, key: str, ruleset: Ruleset, vocab: cond.Vocabulary, 
         return
     used = [a for level in levels.values() for a in cond.atoms(level) if a.subject in ("question", "incident")]
     if not used:
-        problem(key, ("met",), f"rule '{rule.id}' never looks at an answer or an incident, so nobody could "
-                "change its status.", "refer to at least one question in met.")
+        problem(
+            key,
+            ("met",),
+            f"rule '{rule.id}' never looks at an answer or an incident, so nobody could change its status.",
+            "refer to at least one question in met.",
+        )
     for level, condition in levels.items():
         for atom, positive in cond.polarised_atoms(condition):
-            message = _monotonic_problem(atom, positive, ruleset.questions.get(atom.name) if atom.subject == "question" else None)
+            message = _monotonic_problem(
+                atom, positive, ruleset.questions.get(atom.name) if atom.subject == "question" else None
+            )
             if message:
-                problem(key, (level.value,), f"rule '{rule.id}' ({level.value}): {message}",
-                        "rewrite the condition so that a better answer can only help, or change the question's order.")
+                problem(
+                    key,
+                    (level.value,),
+                    f"rule '{rule.id}' ({level.value}): {message}",
+                    "rewrite the condition so that a better answer can only help, or change the question's order.",
+                )
     ruleset.conditions[rule.id] = CompiledConditions(applies, levels)
 
 
@@ -352,14 +471,20 @@ def _monotonic_problem(atom: cond.Atom, positive: bool, question: Question | Non
             chosen = set(order) - chosen
         ranks = sorted(order.index(v) for v in chosen)
         if ranks and ranks != list(range(len(order) - len(ranks), len(order))):
-            return (f"'{atom.render()}' {'counts for' if positive else 'counts against'} the rule, so a better "
-                    f"answer to {question.id} (order worst→best: {', '.join(order)}) could lower the status.")
+            return (
+                f"'{atom.render()}' {'counts for' if positive else 'counts against'} the rule, so a better "
+                f"answer to {question.id} (order worst→best: {', '.join(order)}) could lower the status."
+            )
         return None
-    direction = {"higher": ("gt", "gte"), "lower": ("lt", "lte"), "more": ("includes", "count_gte"),
-                 "later": ("within_months",)}.get(question.better or "none")
+    direction = {
+        "higher": ("gt", "gte"),
+        "lower": ("lt", "lte"),
+        "more": ("includes", "count_gte"),
+        "later": ("within_months",),
+    }.get(question.better or "none")
     if direction is None:
         return None
     rewarding = atom.op in direction
     if atom.op in ("equals", "not_equals") or rewarding != positive:
-        return (f"'{atom.render()}' does not follow the question's declared direction (better: {question.better}).")
+        return f"'{atom.render()}' does not follow the question's declared direction (better: {question.better})."
     return None

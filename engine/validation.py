@@ -29,8 +29,9 @@ def where(path: tuple[Any, ...]) -> str:
     return text
 
 
-def validate_model(model: type[BaseModel], data: Any, document: Document, base: tuple[Any, ...] = ()) -> tuple[
-        BaseModel | None, list[Problem]]:
+def validate_model(
+    model: type[BaseModel], data: Any, document: Document, base: tuple[Any, ...] = ()
+) -> tuple[BaseModel | None, list[Problem]]:
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
@@ -43,6 +44,13 @@ def validate_model(model: type[BaseModel], data: Any, document: Document, base: 
                 message = f"unknown field '{loc[-1]}'"
             elif error["type"] == "missing":
                 message = f"the field '{loc[-1]}' is missing"
-            problems.append(Problem(document.file, document.line(path), where(path), f"{message}.",
-                                    FIXES.get(error["type"], "correct the value.")))
+            problems.append(
+                Problem(
+                    document.file,
+                    document.line(path),
+                    where(path),
+                    f"{message}.",
+                    FIXES.get(error["type"], "correct the value."),
+                )
+            )
         return None, problems

@@ -80,8 +80,9 @@ def write_output(text: str | bytes, output: Path | None) -> None:
 def output_error(output: Path, what: str) -> InputError:
     from ..errors import Problem
 
-    return InputError([Problem(str(output), None, "--output", f"the output path {what}",
-                               "give a file path in an existing folder.")])
+    return InputError(
+        [Problem(str(output), None, "--output", f"the output path {what}", "give a file path in an existing folder.")]
+    )
 
 
 existing_path = click.Path(exists=False, dir_okay=True, path_type=Path)

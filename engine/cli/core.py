@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,20 +21,29 @@ from ..rulesets import HEADER_FILE, load_ruleset
 from .base import EXIT_GAPS, handle_errors, main, write_output
 
 SEVERITIES = [s.value for s in Severity]
-ruleset_option = click.option("--ruleset", "ruleset_ref", metavar="ID|PATH",
-                              help="Bundled ruleset id or a ruleset folder/file (default: the one the assessment "
-                                   "names, else vpshr).")
+ruleset_option = click.option(
+    "--ruleset",
+    "ruleset_ref",
+    metavar="ID|PATH",
+    help="Bundled ruleset id or a ruleset folder/file (default: the one the assessment names, else vpshr).",
+)
 
 
 @main.command()
 @click.argument("assessment", type=click.Path(path_type=Path))
 @ruleset_option
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Output format (default: from --output's "
-              "extension, else markdown).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    help="Output format (default: from --output's extension, else markdown).",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here instead of stdout (atomically).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 if any gap has this severity or higher.")
 @handle_errors
-def assess(assessment: Path, ruleset_ref: str | None, fmt: str | None, output: Path | None, fail_on: str | None) -> None:
+def assess(
+    assessment: Path, ruleset_ref: str | None, fmt: str | None, output: Path | None, fail_on: str | None
+) -> None:
     """Evaluate an assessment and report scores, gaps and an action plan.
 
     \b
@@ -46,8 +56,11 @@ def assess(assessment: Path, ruleset_ref: str | None, fmt: str | None, output: P
     if fail_on:
         failing = gaps_at_or_above(result, fail_on)
         if failing:
-            click.echo(f"{len(failing)} gap(s) at or above {fail_on}: "
-                       f"{', '.join(g['rule_id'] for g in failing[:10])}{' …' if len(failing) > 10 else ''}", err=True)
+            click.echo(
+                f"{len(failing)} gap(s) at or above {fail_on}: "
+                f"{', '.join(g['rule_id'] for g in failing[:10])}{' …' if len(failing) > 10 else ''}",
+                err=True,
+            )
             raise SystemExit(EXIT_GAPS)
 
 
@@ -82,16 +95,20 @@ def validate(path: Path, ruleset_ref: str | None) -> None:
 
         ruleset = load_ruleset(path)
         compiled = compile_ruleset(ruleset)
-        click.echo(f"OK: ruleset {ruleset.id} {ruleset.version}: {len(ruleset.rules)} rules, "
-                   f"{len(ruleset.questions)} questions, {len(ruleset.clauses)} source clauses, "
-                   f"{sum(len(u.rules) for u in compiled.units)} compiled engine rules.")
+        click.echo(
+            f"OK: ruleset {ruleset.id} {ruleset.version}: {len(ruleset.rules)} rules, "
+            f"{len(ruleset.questions)} questions, {len(ruleset.clauses)} source clauses, "
+            f"{sum(len(u.rules) for u in compiled.units)} compiled engine rules."
+        )
         return
     ruleset = ruleset_for(path, ruleset_ref)
     assessment = load_assessment(path, ruleset)
     answered = sum(1 for a in assessment.answers.values() if a.value is not None)
-    click.echo(f"OK: assessment of {assessment.meta.organisation} / {assessment.meta.site} against {ruleset.id} "
-               f"{ruleset.version}: {answered} of {len(ruleset.questions)} questions answered, "
-               f"{len(assessment.incidents)} incident(s).")
+    click.echo(
+        f"OK: assessment of {assessment.meta.organisation} / {assessment.meta.site} against {ruleset.id} "
+        f"{ruleset.version}: {answered} of {len(ruleset.questions)} questions answered, "
+        f"{len(assessment.incidents)} incident(s)."
+    )
     for warning in assessment.warnings:
         click.echo(f"Warning: {warning}", err=True)
 
@@ -119,8 +136,22 @@ def rules_list(ruleset_ref: str | None, pillar: str | None, fmt: str) -> None:
         known = ", ".join(p.id for p in ruleset.header.pillars)
         raise InputError([Problem("--pillar", None, "", f"no rule is in pillar '{pillar}'.", f"use one of: {known}.")])
     if fmt == "json":
-        click.echo(json.dumps([{"rule_id": r.id, "pillar": r.pillar, "severity": r.severity.value, "title": r.title,
-                                "scope": r.scope} for r in selected], indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "rule_id": r.id,
+                        "pillar": r.pillar,
+                        "severity": r.severity.value,
+                        "title": r.title,
+                        "scope": r.scope,
+                    }
+                    for r in selected
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     for rule in selected:
         click.echo(f"{rule.id:<12} {rule.pillar:<5} {rule.severity.value:<9} {rule.title}")
@@ -141,13 +172,22 @@ def rules_show(rule_id: str, ruleset_ref: str | None, compiled: bool) -> None:
     ruleset = load_ruleset(ruleset_ref)
     rule = _rule(ruleset, rule_id)
     conditions = ruleset.conditions[rule.id]
-    lines = [f"{rule.id} — {rule.title}", f"Pillar: {rule.pillar}   Severity: {rule.severity.value}"
-             f"{'   Raised one level when: ' + ', '.join(rule.escalate_if) if rule.escalate_if else ''}",
-             f"Scope: {rule.scope}", "", f"Why it matters: {rule.why}", "", "Sources:"]
+    lines = [
+        f"{rule.id} — {rule.title}",
+        f"Pillar: {rule.pillar}   Severity: {rule.severity.value}"
+        f"{'   Raised one level when: ' + ', '.join(rule.escalate_if) if rule.escalate_if else ''}",
+        f"Scope: {rule.scope}",
+        "",
+        f"Why it matters: {rule.why}",
+        "",
+        "Sources:",
+    ]
     for ref in rule.sources:
         document, clause = ruleset.clauses[ref.clause]
-        lines.append(f"  - {document.title} ({document.year}), {clause.section}"
-                     f"{' — ' + clause.title if clause.title else ''}{'' if clause.verified else ' [unverified]'}")
+        lines.append(
+            f"  - {document.title} ({document.year}), {clause.section}"
+            f"{' — ' + clause.title if clause.title else ''}{'' if clause.verified else ' [unverified]'}"
+        )
     lines += ["", f"Applies when: {conditions.applies_when.render() if conditions.applies_when else 'always'}"]
     for level, condition in conditions.levels.items():
         lines.append(f"{level.value.replace('_', ' ').capitalize()} when: {condition.render()}")
@@ -164,8 +204,11 @@ def rules_show(rule_id: str, ruleset_ref: str | None, compiled: bool) -> None:
         from ..compiler import compile_ruleset
 
         unit = compile_ruleset(ruleset).unit(rule.id)
-        lines += ["", "Compiled durable-rules ruleset (lower pri fires first):",
-                  json.dumps(unit.definition(), indent=2, ensure_ascii=False)]
+        lines += [
+            "",
+            "Compiled durable-rules ruleset (lower pri fires first):",
+            json.dumps(unit.definition(), indent=2, ensure_ascii=False),
+        ]
     click.echo("\n".join(lines))
 
 
@@ -173,9 +216,24 @@ def _rule(ruleset, rule_id: str):  # type: ignore[no-untyped-def]
     rule = ruleset.rules.get(rule_id)
     if rule is None:
         hint = cond._closest(rule_id, list(ruleset.rules))
-        raise InputError([Problem(rule_id, None, "", f"ruleset {ruleset.id} has no rule '{rule_id}'.",
-                                  f"did you mean '{hint}'?" if hint else "see 'vpsa rules list'.")])
+        raise InputError(
+            [
+                Problem(
+                    rule_id,
+                    None,
+                    "",
+                    f"ruleset {ruleset.id} has no rule '{rule_id}'.",
+                    f"did you mean '{hint}'?" if hint else "see 'vpsa rules list'.",
+                )
+            ]
+        )
     return rule
+
+
+def _raised(finding: dict[str, Any]) -> str:
+    if not finding["escalated_by"]:
+        return ""
+    return f" (raised from {finding['base_severity']} by {', '.join(finding['escalated_by'])})"
 
 
 @main.command()
@@ -195,14 +253,22 @@ def explain(assessment: Path, rule_id: str, ruleset_ref: str | None) -> None:
     finding = next(f for f in result["findings"] if f["rule_id"] == rule.id)
     parsed = load_assessment(assessment, ruleset)
     conditions = ruleset.conditions[rule.id]
-    lines = [f"{rule.id} — {rule.title}",
-             f"Status: {finding['status'].replace('_', ' ')} (decided by durable-rules)   Severity: {finding['severity']}"
-             f"{' (raised from ' + finding['base_severity'] + ' by ' + ', '.join(finding['escalated_by']) + ')' if finding['escalated_by'] else ''}",
-             "", "Why:", *[f"  - {reason}" for reason in finding["reasons"]], "", "Profile facts used:"]
+    lines = [
+        f"{rule.id} — {rule.title}",
+        f"Status: {finding['status'].replace('_', ' ')} (decided by durable-rules)   Severity: {finding['severity']}"
+        + _raised(finding),
+        "",
+        "Why:",
+        *[f"  - {reason}" for reason in finding["reasons"]],
+        "",
+        "Profile facts used:",
+    ]
     profile_names = cond.referenced(conditions.applies_when, "profile")
     for question_id in ruleset.rule_questions(rule.id):
         if question_id in ruleset.relevance:
-            profile_names += [n for n in cond.referenced(ruleset.relevance[question_id], "profile") if n not in profile_names]
+            profile_names += [
+                n for n in cond.referenced(ruleset.relevance[question_id], "profile") if n not in profile_names
+            ]
     for name in profile_names or []:
         lines.append(f"  - {name} = {json.dumps(parsed.profile.get(name))}")
     if not profile_names:
@@ -210,15 +276,30 @@ def explain(assessment: Path, rule_id: str, ruleset_ref: str | None) -> None:
     lines += ["", "Answers used:"]
     for question_id in ruleset.rule_questions(rule.id):
         answer = parsed.answers.get(question_id)
-        value = "unanswered" if answer is None or answer.value is None else json.dumps(
-            answer.value if not hasattr(answer.value, "isoformat") else answer.value.isoformat(), ensure_ascii=False)
+        value = (
+            "unanswered"
+            if answer is None or answer.value is None
+            else json.dumps(
+                answer.value if not hasattr(answer.value, "isoformat") else answer.value.isoformat(), ensure_ascii=False
+            )
+        )
         extra = f" (evidence: {answer.evidence})" if answer is not None and answer.evidence else ""
         lines.append(f"  - {question_id} = {value}{extra}: {ruleset.questions[question_id].text}")
-    lines += ["", "Conditions:", f"  applies when: {conditions.applies_when.render() if conditions.applies_when else 'always'}"]
+    lines += [
+        "",
+        "Conditions:",
+        f"  applies when: {conditions.applies_when.render() if conditions.applies_when else 'always'}",
+    ]
     for level, condition in conditions.levels.items():
         lines.append(f"  {level.value}: {condition.render()}")
-    lines += ["", "Sources:", *[f"  - {s['document_title']} ({s['year']}), {s['section']}"
-                                f"{' — ' + s['title'] if s['title'] else ''}" for s in finding["sources"]]]
+    lines += [
+        "",
+        "Sources:",
+        *[
+            f"  - {s['document_title']} ({s['year']}), {s['section']}{' — ' + s['title'] if s['title'] else ''}"
+            for s in finding["sources"]
+        ],
+    ]
     if finding["status"] not in ("met", "not_applicable"):
         lines += ["", f"Recommendation: {finding['recommendation']['text']}"]
     # the reference semantics must agree with the engine; decide() is what the reasons came from
