@@ -76,6 +76,9 @@ class DurableEvaluator:
                 _engine.delete_ruleset(handle)
         self._handles = []
 
+    def __del__(self) -> None:  # engine handles are a finite resource (131,072 per process)
+        self.close()
+
     def __enter__(self) -> DurableEvaluator:
         return self
 
