@@ -469,6 +469,8 @@ def _monotonic_problem(atom: cond.Atom, positive: bool, question: Question | Non
             chosen = set(order) - chosen
         if not positive:
             chosen = set(order) - chosen
+        if not chosen <= set(order):
+            return None  # the question's 'order' is itself wrong, and reported as such
         ranks = sorted(order.index(v) for v in chosen)
         if ranks and ranks != list(range(len(order) - len(ranks), len(order))):
             return (
