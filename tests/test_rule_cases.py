@@ -93,8 +93,9 @@ def read_cases(path: Path, base: dict[str, Any]) -> Iterator[RuleCase]:
         if unknown:
             raise ValueError(f"unknown top-level keys {sorted(unknown)}; use defaults: and cases:.")
         defaults = _mapping(data.get("defaults"), "defaults")
-        if set(defaults) - DEFAULT_KEYS:
-            raise ValueError(f"defaults may only hold {sorted(DEFAULT_KEYS)}, not {sorted(set(defaults) - DEFAULT_KEYS)}.")
+        extra = set(defaults) - DEFAULT_KEYS
+        if extra:
+            raise ValueError(f"defaults may only hold {sorted(DEFAULT_KEYS)}, not {sorted(extra)}.")
         raw_cases = data.get("cases")
         if not isinstance(raw_cases, list) or not raw_cases:
             raise ValueError("cases: must be a non-empty list.")
