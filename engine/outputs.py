@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .render import render_markdown
+from .csv_report import render_csv
+from .pdf import render_pdf
+from .render import render_html, render_markdown
 from .result import dumps
 
 Renderer = Callable[[dict[str, Any]], "str | bytes"]
@@ -13,8 +15,19 @@ Renderer = Callable[[dict[str, Any]], "str | bytes"]
 FORMATS: dict[str, Renderer] = {
     "markdown": render_markdown,
     "json": dumps,
+    "html": render_html,
+    "csv": render_csv,
+    "pdf": render_pdf,
 }
-EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".json": "json"}
+EXTENSIONS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".csv": "csv",
+    ".pdf": "pdf",
+}
 
 
 def format_for(output: str | None, chosen: str | None) -> str:
