@@ -23,6 +23,9 @@ SUMMARY_GAPS = 5
 # C0/C1 control characters other than tab and newline: never meaningful in a report, and some
 # (NUL, ESC) upset browsers, terminals or PDF writers.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidirectional embeddings, overrides and isolates: HTML isolates user text with <bdi>, but plain
+# Markdown cannot, so there they are dropped (the letters keep their own direction).
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def template_dirs() -> list[Path]:
@@ -49,7 +52,9 @@ def md_escape(text: Any) -> str:
     """Make user text inert in Markdown: no HTML, no table breaks, no stray emphasis, links or headings."""
     if text is None:
         return ""
-    value = plain(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    value = (
+        _BIDI_CONTROL.sub("", plain(text)).replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    )
     for char in "\\`*_[]<>|~":
         value = value.replace(char, "\\" + char)
     return _MD_LINE_START.sub(_escape_line_start, value)
