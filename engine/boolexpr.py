@@ -78,9 +78,13 @@ def to_durable(expr: Expr) -> Any:
 
 
 def expression_count(expr: Expr) -> int:
-    """How many entries durable-rules' expression sequence needs: 1 per literal, 2 per and/or."""
+    """How many entries durable-rules' expression sequence needs: 2 per and/or (open and end).
+
+    Literals, `$m` comparisons included, become alpha nodes and take no entry (durable-rules' rete.c,
+    createAlpha); tests/test_compiler.py checks this count against the engine itself.
+    """
     if isinstance(expr, Lit):
-        return 1
+        return 0
     if isinstance(expr, (And, Or)):
         return 2 + sum(expression_count(item) for item in expr.items)
     return 0

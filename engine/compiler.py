@@ -24,7 +24,9 @@ from .errors import InputError, Problem
 from .models import CONDITION_LEVELS, Status
 from .rulesets import Ruleset
 
-MAX_EXPRESSIONS = 32  # durable-rules' MAX_SEQUENCE_EXPRESSIONS (error 113 beyond it)
+# durable-rules' MAX_SEQUENCE_EXPRESSIONS is 32 and create_ruleset fails (error 113) once a rule's
+# expression sequence reaches it, so a rule may use at most 31 entries.
+MAX_EXPRESSIONS = 31
 TAG = "k"  # every fact carries k=1; the engine's own state fact does not, so it never matches
 
 
