@@ -44,8 +44,9 @@ def _text(value: Any) -> str:
 
 
 def _pattern(prefix: str, status: str) -> str:
-    colour, kind = STATUS_STYLE[status]
-    pid = f"{prefix}-{status}"
+    """Marks only, on a transparent tile: the colour is a separate fill underneath, so renderers that
+    leave hairline seams between tiles (WeasyPrint) do not grid the bar."""
+    kind = STATUS_STYLE[status][1]
     ink = "#000000" if status != "not_met" else "#ffffff"
     marks = {
         "solid": "",
@@ -55,10 +56,16 @@ def _pattern(prefix: str, status: str) -> str:
         "horizontal": f'<path d="M0,4 L8,4" stroke="{ink}" stroke-width="1"/>',
         "empty": "",
     }[kind]
-    return (
-        f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="8" height="8">'
-        f'<rect width="8" height="8" fill="{colour}"/>{marks}</pattern>'
-    )
+    return f'<pattern id="{prefix}-{status}" patternUnits="userSpaceOnUse" width="8" height="8">{marks}</pattern>'
+
+
+def _filled(prefix: str, status: str, x: float, y: float, width: float, height: float, inner: str = "") -> str:
+    """A rectangle in a status's colour, overlaid with the status's pattern and outlined in black."""
+    colour, kind = STATUS_STYLE[status]
+    box = f'x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}"'
+    overlay = "" if kind in ("solid", "empty") else f'<rect {box} fill="url(#{prefix}-{status})"/>'
+    outline = f'<rect {box} fill="none" stroke="#000000" stroke-width="0.7">{inner}</rect>'
+    return f'<rect {box} fill="{colour}"/>{overlay}{outline}'
 
 
 def _defs(prefix: str) -> str:
@@ -66,10 +73,7 @@ def _defs(prefix: str) -> str:
 
 
 def _swatch(prefix: str, status: str, x: float, y: float, size: float = 12) -> str:
-    return (
-        f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(size)}" height="{_n(size)}" '
-        f'fill="url(#{prefix}-{status})" stroke="#000000" stroke-width="0.8"/>'
-    )
+    return _filled(prefix, status, x, y, size, size)
 
 
 def pillar_scores_chart(pillars: Sequence[Mapping[str, Any]], overall: float | None) -> str:
@@ -155,11 +159,8 @@ def status_breakdown_chart(rows: Sequence[tuple[str, Mapping[str, int]]], prefix
             if not count:
                 continue
             length = bar_w * count / total
-            parts.append(
-                f'<rect x="{_n(x)}" y="{_n(y + 4)}" width="{_n(length)}" height="{_n(row_h - 8)}" '
-                f'fill="url(#{prefix}-{status})" stroke="#000000" stroke-width="0.6">'
-                f"<title>{_text(STATUS_LABELS[status])}: {count}</title></rect>"
-            )
+            tooltip = f"<title>{_text(STATUS_LABELS[status])}: {count}</title>"
+            parts.append(_filled(prefix, status, x, y + 4, length, row_h - 8, tooltip))
             if length >= 18:
                 parts.append(
                     f'<rect x="{_n(x + length / 2 - 7)}" y="{_n(y + row_h / 2 - 6)}" width="14" height="12" '
@@ -170,7 +171,7 @@ def status_breakdown_chart(rows: Sequence[tuple[str, Mapping[str, int]]], prefix
             x += length
         parts.append(
             f'<text x="{_n(label_w + bar_w + 6)}" y="{_n(y + row_h / 2 + 4)}" {FONT} font-size="10" '
-            f'fill="#424242">{total} rules</text>'
+            f'fill="#424242">{total} rule{"" if total == 1 else "s"}</text>'
         )
     legend_top = top + row_h * len(rows) + 14
     overall = rows[0][1] if rows else {}

@@ -231,9 +231,10 @@ def test_charts_are_valid_svg_readable_without_colour() -> None:
     breakdown = ET.fromstring(breakdown_svg)
     patterns = {p.get("id"): ET.tostring(p) for p in breakdown.iter("{http://www.w3.org/2000/svg}pattern")}
     assert set(patterns) == {f"st-{s}" for s in STATUS_ORDER}
-    # Each status differs from the others by its marks, not only by its colour.
-    marks = {ET.tostring(child) for p in breakdown.iter("{http://www.w3.org/2000/svg}pattern") for child in list(p)[1:]}
-    assert len(marks) >= len(STATUS_ORDER) - 2  # solid and empty have no marks; they differ by fill and label
+    # Each patterned status differs from the others by its marks, not only by its colour.
+    marks = [b"".join(ET.tostring(child) for child in p) for p in breakdown.iter("{http://www.w3.org/2000/svg}pattern")]
+    patterned = [m for m in marks if m]
+    assert len(set(patterned)) == len(patterned) >= len(STATUS_ORDER) - 2  # "met" is solid, "unanswered" empty
     legend = [t.text for t in breakdown.iter("{http://www.w3.org/2000/svg}text")]
     assert f"Partially met: {scores['overall']['counts']['partially_met']}" in legend
 
