@@ -22,10 +22,12 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.charts import STATUS_ORDER, pillar_scores_chart, status_breakdown_chart
 from engine.cli import main
-from engine.csv_report import COLUMNS, render_csv
+from engine.csv_report import COLUMNS, FORMULA_STARTS, render_csv, safe_cell
 from engine.errors import InputError
 from engine.outputs import EXTENSIONS, FORMATS
 from engine.pipeline import assess_file
@@ -291,6 +293,21 @@ def test_hostile_text_is_inert_in_markdown(tmp_path: Path) -> None:
     for line in md.splitlines():
         if line.startswith("|"):
             assert line.count("|") - line.count("\\|") in (3, 4, 6, 8, 9), line
+
+
+@given(st.text())
+def test_any_text_is_inert_in_markdown_and_csv(text: str) -> None:
+    escaped = md_escape(text)
+    assert "\n" not in escaped and not re.search(r"(?<!\\)(?:\\\\)*[<>|\[\]`]", escaped)
+    assert not safe_cell(text).startswith(FORMULA_STARTS)
+
+
+@given(st.text(max_size=200))
+def test_any_organisation_name_is_escaped_in_html(text: str) -> None:
+    result = result_of("mini-full")
+    result["assessment"]["organisation"] = text + "<i>"
+    html = render_html(result)
+    assert "<i>" not in html and "&lt;i&gt;" in html
 
 
 def test_md_escape_only_escapes_what_markdown_would_interpret() -> None:
