@@ -3,7 +3,9 @@
 Used only by the benchmark (and checked against durable-rules there and in the tests): it reads the
 JSON conditions the compiler emits, with durable-rules' meaning (a comparison on a missing property
 is false; `$mt` is a full-match regular expression; `{"$m": name}` on the right names another
-property of the same fact), and picks the lowest-`pri` rule that holds, as durable-rules fires it.
+property of the same fact; durable-rules' answer when that one is missing varies (true or false
+depending on the shape of its network), so the compiler never lets it be missing), and picks the
+lowest-`pri` rule that holds, as durable-rules fires it.
 """
 
 from __future__ import annotations

@@ -126,7 +126,10 @@ class _Compiler:
             threshold = self.fields.get("threshold", "asof", value)
             self.used.append(threshold)
             field_name = self._field(atom)
-            return Lit.of({("$gte" if positive else "$lt"): {field_name: {"$m": threshold}}})
+            compared = Lit.of({("$gte" if positive else "$lt"): {field_name: {"$m": threshold}}})
+            if atom.subject == "incident" and not positive:  # a date never given is not within N months
+                return disj(self._absence(atom), compared)
+            return compared
         effective = op if positive else cond.COMPLEMENT[op]
         optional = atom.subject == "incident"
         true_when_missing = effective in ("not_equals", "not_in", "excludes") or (
