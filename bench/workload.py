@@ -164,7 +164,7 @@ def random_assessment_data(
 
 def to_assessment(ruleset: Ruleset, data: dict[str, Any], name: str = "generated.yaml") -> Assessment:
     """Validate raw assessment data exactly as a file would be (without a file)."""
-    raw = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    raw = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
     return parse_assessment(Document(name, data, {}), raw, ruleset)
 
 
