@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ruleset", default=None)
     parser.add_argument("--output", default=str(ROOT / "docs/report-screenshot.png"))
     args = parser.parse_args(argv)
+    if not Path(args.assessment).is_file():
+        print(f"error: {args.assessment} does not exist; give an assessment file.", file=sys.stderr)
+        return 2
+    if not Path(CHROMIUM).exists():
+        print(f"error: {CHROMIUM} is missing; install it with `apt-get install -y chromium`.", file=sys.stderr)
+        return 2
 
     from playwright.sync_api import sync_playwright
 
