@@ -217,6 +217,8 @@ def report_view(result: dict[str, Any]) -> dict[str, Any]:
     }
     status_rows = [("All rules", scores["overall"]["counts"])] + [(p["title"], p["counts"]) for p in scores["pillars"]]
     return {
+        "profile": [{"id": key, "value": show_value(value)} for key, value in (result.get("profile") or {}).items()],
+        "factors": sorted(str(k) for k, v in (result.get("factors") or {}).items() if v),
         "gaps": gaps,
         "top_gaps": gaps[:SUMMARY_GAPS],
         "gap_counts": gap_counts,
