@@ -1,0 +1,149 @@
+"""Evaluate many member assessments over the available cores, validating all of them first.
+
+Each worker process loads the ruleset and compiles one `Evaluator` when it starts, then turns member
+files into compact `MemberSummary` values; full results never cross a process boundary, so the
+parent's memory grows only by one summary per member. Validation is a separate first pass: a bad
+file found after an hour of evaluation would waste the hour, so every file is checked (and every
+problem listed) before any is evaluated.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .aggregate import MemberSummary, summarise
+from .errors import InputError, Problem
+
+MEMBER_SUFFIXES = (".yaml", ".yml", ".json")
+Progress = Callable[[str, int, int], None]  # phase, done, total
+
+_ruleset: Any = None
+_evaluator: Any = None
+_salt = ""
+
+
+def member_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus every .yaml/.yml/.json under named folders (hidden ones skipped)."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in MEMBER_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                problems.append(
+                    Problem(str(path), None, "", "this folder holds no .yaml, .yml or .json file.", "check the path.")
+                )
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), None, "", "the file does not exist.", "check the path and spelling."))
+    if problems:
+        raise InputError(problems)
+    unique = list(dict.fromkeys(files))
+    if not unique:
+        raise InputError([Problem("PATHS", None, "", "no member file was given.", "name files or folders.")])
+    return unique
+
+
+def _start(ruleset_ref: str, evaluate: bool, salt: str) -> None:
+    global _ruleset, _evaluator, _salt
+    from .evaluate import Evaluator
+    from .rulesets import load_ruleset
+
+    _ruleset = load_ruleset(ruleset_ref)
+    _evaluator = Evaluator(_ruleset) if evaluate else None
+    _salt = salt
+
+
+def _check(path: str) -> list[Problem]:
+    from .assessments import load_assessment
+
+    try:
+        load_assessment(Path(path), _ruleset)
+    except InputError as exc:
+        return list(exc.problems)
+    except OSError as exc:
+        return [Problem(path, None, "", f"the file cannot be read ({exc.strerror or exc}).", "check its permissions.")]
+    return []
+
+
+def _summary(path: str) -> MemberSummary:
+    from .assessments import load_assessment
+
+    assessment = load_assessment(Path(path), _ruleset)
+    return summarise(_ruleset, _evaluator.evaluate(assessment, check=False), _salt)
+
+
+def _run(
+    ruleset_ref: str,
+    files: list[Path],
+    jobs: int,
+    evaluate: bool,
+    salt: str,
+    work: Callable[[str], Any],
+    progress: Progress | None,
+    phase: str,
+) -> Iterator[Any]:
+    names = [str(f) for f in files]
+    total = len(names)
+    jobs = max(1, min(jobs, total))
+    if jobs == 1:
+        _start(ruleset_ref, evaluate, salt)
+        try:
+            for done, name in enumerate(names, start=1):
+                yield work(name)
+                if progress:
+                    progress(phase, done, total)
+        finally:
+            _stop()
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    chunk = max(1, min(64, total // (jobs * 8)))
+    with context.Pool(jobs, initializer=_start, initargs=(ruleset_ref, evaluate, salt)) as pool:
+        for done, item in enumerate(pool.imap_unordered(work, names, chunksize=chunk), start=1):
+            yield item
+            if progress:
+                progress(phase, done, total)
+
+
+def _stop() -> None:
+    global _ruleset, _evaluator
+    if _evaluator is not None:
+        _evaluator.close()
+    _ruleset = _evaluator = None
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def validate_members(ruleset_ref: str, files: list[Path], jobs: int, progress: Progress | None = None) -> list[Problem]:
+    problems: list[Problem] = []
+    for found in _run(ruleset_ref, files, jobs, False, "", _check, progress, "validating"):
+        problems += found
+    return problems
+
+
+def evaluate_members(
+    ruleset_ref: str, files: list[Path], jobs: int, salt: str, progress: Progress | None = None
+) -> list[MemberSummary]:
+    """Validate every file (raise InputError listing all problems), then summarise every member."""
+    problems = validate_members(ruleset_ref, files, jobs, progress)
+    if problems:
+        raise InputError(problems)
+    return list(_run(ruleset_ref, files, jobs, True, salt, _summary, progress, "evaluating"))
