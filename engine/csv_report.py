@@ -34,7 +34,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value: Any) -> str:
     """A cell that spreadsheets show as text: formula-like starts are defused with an apostrophe."""
-    text = plain(value) if not isinstance(value, str) else value.replace("\x00", "")
+    text = plain(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text

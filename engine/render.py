@@ -18,7 +18,6 @@ from . import charts
 
 STATUS_LABELS = charts.STATUS_LABELS
 STATUS_ORDER = charts.STATUS_ORDER
-GAP_STATUSES = ("not_met", "partially_met", "substantially_met")
 SUMMARY_GAPS = 5
 # C0/C1 control characters other than tab and newline: never meaningful in a report, and some
 # (NUL, ESC) upset browsers, terminals or PDF writers.
