@@ -110,7 +110,17 @@ def _collect(documents: list[Document], issues: list[LintIssue]) -> list[_Item]:
     items: list[_Item] = []
     for document in documents:
         data = document.data
+        if data is None:
+            continue
         if not isinstance(data, dict):
+            issues.append(
+                LintIssue(
+                    "error",
+                    document.file,
+                    1,
+                    "a ruleset file must be a mapping with sources:, questions: and/or rules:.",
+                )
+            )
             continue
         for key, kind in (("sources", "document"), ("questions", "question"), ("rules", "rule")):
             entries = data.get(key)

@@ -289,6 +289,21 @@ def test_lint_reports_what_the_loader_rejects(tmp_path):
     assert any("unknown pillar 'XX'" in e.message for e in report.errors)
 
 
+def test_lint_reports_a_file_that_is_not_a_mapping(tmp_path):
+    body = "questions:\n" + question("RA-01-Q1") + "rules:\n" + rule("RA-01", "RA-01-Q1", "[{clause: VP-RA-RISKS}]")
+    report = lint_ruleset(make(tmp_path, {"rules/a.yaml": body, "rules/list.yaml": "- just\n- a list\n"}))
+    [error] = report.errors
+    assert error.file.endswith("list.yaml") and "must be a mapping" in error.message
+
+
+def test_coverage_notes_a_ruleset_without_the_voluntary_principles(tmp_path):
+    folder = covered_ruleset(tmp_path)
+    text = (folder / "sources.yaml").read_text(encoding="utf-8").replace("id: VPSHR", "id: OTHER-VP")
+    (folder / "sources.yaml").write_text(text, encoding="utf-8")
+    code, _, err = run("rules", "coverage", "--ruleset", str(folder))
+    assert code == 0 and "no VPSHR source document" in err
+
+
 def test_lint_reports_unreadable_yaml_with_its_line(tmp_path):
     folder = make(tmp_path, {"rules/bad.yaml": "rules:\n  - id: [unclosed\n"})
     code, out, _ = run("rules", "lint", "--ruleset", str(folder))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..coverage import clause_coverage, render_json, render_markdown
+from ..coverage import REQUIRED_DOCUMENTS, clause_coverage, render_json, render_markdown
 from ..lint import lint_ruleset
 from ..rulesets import find_ruleset, load_ruleset
 from .base import EXIT_GAPS, handle_errors, write_output
@@ -37,6 +37,8 @@ def rules_coverage(ruleset_ref: str | None, fmt: str, output: Path | None) -> No
       vpsa rules coverage --ruleset rulesets/vpshr --format json -o coverage.json
     """
     coverage = clause_coverage(load_ruleset(ruleset_ref))
+    if not any(d.required for d in coverage.documents):
+        click.echo(f"Note: the ruleset has no {' or '.join(REQUIRED_DOCUMENTS)} source document to check.", err=True)
     write_output(render_json(coverage) if fmt == "json" else render_markdown(coverage), output)
     missing = coverage.uncovered_required
     if missing:
