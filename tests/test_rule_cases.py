@@ -255,3 +255,60 @@ def test_cases_name_known_rules(bundled: tuple[Ruleset, Evaluator]) -> None:
         if not c.problem and c.rule in ruleset.rules and ruleset.rules[c.rule].pillar != c.pillar
     ]
     assert not misplaced, "cases filed under the wrong pillar:\n" + "\n".join(misplaced)
+
+
+# --- the runner itself ---------------------------------------------------------------------------
+
+BASE = {"profile": {"public_security": False}, "date": DEFAULT_DATE}
+
+
+def _read(tmp_path: Path, text: str) -> list[RuleCase]:
+    path = tmp_path / "PUB.yaml"
+    path.write_text(text, encoding="utf-8")
+    return list(read_cases(path, BASE))
+
+
+def test_runner_merges_base_defaults_and_case(tmp_path: Path) -> None:
+    [case] = _read(
+        tmp_path,
+        "defaults:\n  profile: {public_security: true}\n  answers: {Q1: 'no', Q2: 'yes'}\n"
+        "cases:\n  - {name: one, rule: PUB-01, answers: {Q1: 'yes'}, expect: met, date: 2025-01-31}\n",
+    )
+    assert case.problem is None and case.test_id == "PUB:one"
+    assert case.profile == {"public_security": True}
+    assert case.answers == {"Q1": "yes", "Q2": "yes"}
+    assert case.date == dt.date(2025, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("cases: []\n", "cases: must be a non-empty list"),
+        ("cases:\n  - {rule: PUB-01, expect: met}\n", "the case has no name"),
+        ("cases:\n  - {name: a, rule: PUB-01, expect: fine}\n", "expect: 'fine' is not one of"),
+        ("cases:\n  - {name: a, rule: PUB-01, expect: met, answer: {}}\n", "unknown keys ['answer']"),
+        ("cases:\n  - {name: a, expect: met}\n", "rule: must name the rule id"),
+        ("cases:\n  - {name: a, rule: R, expect: met}\n  - {name: a, rule: R, expect: not_met}\n", "same name"),
+        ("cases:\n  - {name: a, rule: R, expect: met, date: soon}\n", "is not a YYYY-MM-DD date"),
+        ("defaults: {expect: met}\ncases:\n  - {name: a, rule: R, expect: met}\n", "defaults may only hold"),
+        ("case:\n  - {name: a}\n", "unknown top-level keys ['case']"),
+        ("cases: [\n", "cannot be read as YAML"),
+    ],
+)
+def test_runner_reports_malformed_cases(tmp_path: Path, text: str, message: str) -> None:
+    problems = [c.problem for c in _read(tmp_path, text) if c.problem]
+    assert problems and message in problems[-1] and "tests/rulesets/PUB.yaml" in problems[-1]
+
+
+def test_runner_completeness_lists_the_missing_kinds(mini: Ruleset) -> None:
+    cases = [
+        RuleCase("PUB", "f", "a", "PUB-01", "met"),
+        RuleCase("PUB", "f", "b", "PUB-01", "partially_met"),
+        RuleCase("RA", "f", "c", "RA-01", "not_met"),
+        RuleCase("RA", "f", "d", "RA-01", "met", problem="broken"),  # a malformed case counts for nothing
+    ]
+    assert missing_case_kinds(mini, cases, "PUB") == ["PUB-01: no case expecting not_applicable"]
+    assert missing_case_kinds(mini, cases, "RA") == [
+        "RA-01: no case expecting met",
+        "RA-02: no case expecting met, not_met or partially_met",
+    ]
