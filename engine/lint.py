@@ -266,6 +266,7 @@ def _check_questions(items: list[_Item], issues: list[LintIssue]) -> None:
 
 
 def _check_clauses(items: list[_Item], issues: list[LintIssue]) -> None:
+    """Warn about clauses no rule cites; a broad clause is spared when a finer one below it is cited."""
     cited = {ref_id for rule in items if rule.kind == "rule" for _, ref_id in _citations(rule.data)}
     clauses = [i for i in items if i.kind == "clause"]
     by_document: dict[str | None, list[str]] = {}
