@@ -312,3 +312,9 @@ def test_runner_completeness_lists_the_missing_kinds(mini: Ruleset) -> None:
         "RA-01: no case expecting met",
         "RA-02: no case expecting met, not_met or partially_met",
     ]
+
+
+def test_base_profile_sets_every_profile_fact(bundled: tuple[Ruleset, Evaluator]) -> None:
+    ruleset, _ = bundled
+    base = read_base()["profile"]
+    assert sorted(base) == sorted(ruleset.profile), "tests/rulesets/_base.yaml must set every profile fact, no more"
