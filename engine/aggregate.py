@@ -112,11 +112,11 @@ def quartiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def _distribution(pillar_id: str, title: str, values: list[float], min_group: int) -> dict[str, Any]:
+def _distribution(pillar_id: str, title: str, values: list[float], min_group: int, small: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": pillar_id, "title": title}
-    if not values:
+    if not values and not small:
         entry.update({"suppressed": False, "members": 0})
-    elif len(values) < min_group:
+    elif small or len(values) < min_group:
         entry.update({"suppressed": True, "members": None})
     else:
         entry.update({"suppressed": False, "members": len(values), **quartiles(values)})
@@ -150,9 +150,9 @@ def build_aggregate(
     distributions = []
     for index, pillar in enumerate(pillars):
         values = [m.pillars[index] for m in members if m.pillars[index] is not None]
-        distributions.append(_distribution(pillar["id"], pillar["title"], values if not small else [], min_group))
+        distributions.append(_distribution(pillar["id"], pillar["title"], values, min_group, small))
     overall_values = [m.overall for m in members if m.overall is not None]
-    overall = _distribution("overall", "All rules", overall_values if not small else [], min_group)
+    overall = _distribution("overall", "All rules", overall_values, min_group, small)
     gaps: list[dict[str, Any]] = []
     fewer = 0
     for index, rule_id in enumerate(rule_ids):

@@ -58,7 +58,8 @@ def _answer(question: Question, level: float, rng: random.Random, date: dt.date)
     if kind == AnswerType.number:
         low = question.min if question.min is not None else 0.0
         high = question.max if question.max is not None else 100.0
-        share = _clip(level + rng.gauss(0, 0.15))
+        # mature sites reach the top of the range (all guards vetted), weak ones stay low
+        share = _clip(1.3 * level - 0.1 + rng.gauss(0, 0.12))
         if question.better == "lower":
             share = 1 - share
         value = low + share * (high - low)
