@@ -204,3 +204,35 @@ def test_cli_missing_paths_and_empty_folders(tmp_path: Path) -> None:
     empty.mkdir()
     outcome = CliRunner().invoke(main, ["aggregate", str(empty), str(tmp_path / "nope.yaml"), "--ruleset", str(MINI)])
     assert outcome.exit_code == 2 and "no .yaml" in outcome.stderr and "nope.yaml" in outcome.stderr
+
+
+def test_revealed_hostile_names_stay_inert(mini: Any, mini_evaluator: Any) -> None:
+    datas = [synthetic_member(mini, 9, n) for n in range(1, 5)]
+    datas[0]["assessment"]["organisation"] = '=HYPERLINK("x") <script>alert(1)</script> {{ 7*7 }} ש🙂'
+    aggregate = build_aggregate(mini, _members(mini, mini_evaluator, datas), reveal=True)
+    html = RENDERERS["html"](aggregate)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "{{ 7*7 }}" in html
+    assert "<script>" not in RENDERERS["markdown"](aggregate)
+    assert "\n=HYPERLINK" not in RENDERERS["csv"](aggregate) and ",=HYPERLINK" not in RENDERERS["csv"](aggregate)
+
+
+MEMBERS = Path(__file__).resolve().parent.parent / "assessments" / "members"
+
+
+@pytest.mark.skipif(not MEMBERS.is_dir(), reason="the example member assessments are not written yet")
+def test_bundled_member_examples_validate_and_aggregate() -> None:
+    files = sorted(MEMBERS.glob("*.yaml"))
+    assert len(files) >= 5
+    runner = CliRunner()
+    names = []
+    for file in files:
+        check = runner.invoke(main, ["validate", str(file)])
+        assert check.exit_code == 0, check.output
+        names.append(yaml.safe_load(file.read_text(encoding="utf-8"))["assessment"]["organisation"])
+    outcome = runner.invoke(main, ["aggregate", str(MEMBERS), "--format", "json", "-q"])
+    assert outcome.exit_code == 0, outcome.output
+    aggregate = json.loads(outcome.stdout)
+    assert aggregate["members"] == len(files) and not aggregate["suppressed"] and aggregate["workplan"]
+    overall = [row["overall"] for row in aggregate["matrix"]]
+    assert max(overall) - min(overall) > 30, "the examples should differ in maturity"
+    assert not any(name in outcome.stdout for name in names)
