@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .analysis import analyse
-from .evaluate import Evaluation
+from .assessments import Assessment
+from .evaluate import ROLLUP_ORDER, Evaluation, Evaluator, Finding
 from .models import SEVERITY_ORDER, Status
 from .rulesets import Ruleset
 
@@ -75,6 +76,36 @@ def summarise(ruleset: Ruleset, evaluation: Evaluation, salt: str) -> MemberSumm
         statuses="".join(STATUS_CODE[by_rule[r].status] for r in order),
         severities="".join(str(by_rule[r].severity.rank) for r in order),
     )
+
+
+def quick_summary(ruleset: Ruleset, evaluator: Evaluator, assessment: Assessment, salt: str) -> MemberSummary:
+    """The same summary as `summarise`, from the engine's statuses alone, without explaining them.
+
+    `Evaluator.evaluate` also works out every finding's reasons with the reference semantics, which
+    an aggregate never shows and which costs most of the evaluation time.
+    """
+    factors, per_rule = evaluator.statuses(assessment)
+    findings = []
+    for rule_id, outcomes in per_rule.items():
+        rule = ruleset.rules[rule_id]
+        escalated = [f for f in rule.escalate_if if factors.get(f)]
+        if rule.scope == "incident":
+            applicable = [status for _, status in outcomes if status != Status.not_applicable]
+            status = min(applicable, key=ROLLUP_ORDER.index) if applicable else Status.not_applicable
+        else:
+            status = outcomes[0][1]
+        findings.append(
+            Finding(
+                rule_id=rule_id,
+                status=status,
+                severity=rule.severity.raised() if escalated else rule.severity,
+                base_severity=rule.severity,
+                escalated_by=escalated,
+                exposure=[f for f in rule.exposure if factors.get(f)],
+                reasons=[],
+            )
+        )
+    return summarise(ruleset, Evaluation(assessment, findings, factors), salt)
 
 
 def pseudonyms(members: Sequence[MemberSummary]) -> list[str]:

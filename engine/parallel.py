@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .aggregate import MemberSummary, summarise
+from .aggregate import MemberSummary, quick_summary
 from .errors import InputError, Problem
+from .quickload import quick_load
 
 MEMBER_SUFFIXES = (".yaml", ".yml", ".json")
 Progress = Callable[[str, int, int], None]  # phase, done, total
@@ -69,6 +70,8 @@ def _start(ruleset_ref: str, evaluate: bool, salt: str) -> None:
 def _check(path: str) -> list[Problem]:
     from .assessments import load_assessment
 
+    if quick_load(Path(path), _ruleset) is not None:
+        return []
     try:
         load_assessment(Path(path), _ruleset)
     except InputError as exc:
@@ -78,11 +81,17 @@ def _check(path: str) -> list[Problem]:
     return []
 
 
-def _summary(path: str) -> MemberSummary:
+def _summary(path: str) -> MemberSummary | list[Problem]:
+    """A member's summary; or its problems, if the file changed since it was validated."""
     from .assessments import load_assessment
 
-    assessment = load_assessment(Path(path), _ruleset)
-    return summarise(_ruleset, _evaluator.evaluate(assessment, check=False), _salt)
+    assessment = quick_load(Path(path), _ruleset)
+    if assessment is None:
+        try:
+            assessment = load_assessment(Path(path), _ruleset)
+        except InputError as exc:
+            return list(exc.problems)
+    return quick_summary(_ruleset, _evaluator, assessment, _salt)
 
 
 def _run(
@@ -146,4 +155,12 @@ def evaluate_members(
     problems = validate_members(ruleset_ref, files, jobs, progress)
     if problems:
         raise InputError(problems)
-    return list(_run(ruleset_ref, files, jobs, True, salt, _summary, progress, "evaluating"))
+    members: list[MemberSummary] = []
+    for item in _run(ruleset_ref, files, jobs, True, salt, _summary, progress, "evaluating"):
+        if isinstance(item, MemberSummary):
+            members.append(item)
+        else:
+            problems += item
+    if problems:
+        raise InputError(problems)
+    return members

@@ -15,9 +15,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.workload import to_assessment
-from engine.aggregate import RATED_CODES, SHARED_GAP_CODES, MemberSummary, build_aggregate, pseudonyms, summarise
+from engine.aggregate import (
+    RATED_CODES,
+    SHARED_GAP_CODES,
+    MemberSummary,
+    build_aggregate,
+    pseudonyms,
+    quick_summary,
+    summarise,
+)
 from engine.aggregate_render import RENDERERS
+from engine.assessments import load_assessment
 from engine.cli import main
+from engine.errors import InputError
+from engine.quickload import quick_load
 from engine.synthetic import synthetic_member
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -236,3 +247,41 @@ def test_bundled_member_examples_validate_and_aggregate() -> None:
     overall = [row["overall"] for row in aggregate["matrix"]]
     assert max(overall) - min(overall) > 30, "the examples should differ in maturity"
     assert not any(name in outcome.stdout for name in names)
+
+
+# --- the fast paths give what the core gives -------------------------------------------------------
+
+
+@SETTINGS
+@given(data=st.data())
+def test_quick_summary_equals_the_full_evaluation(mini: Any, mini_evaluator: Any, data: st.DataObject) -> None:
+    assessment = to_assessment(mini, data.draw(assessment_data(mini)))
+    full = summarise(mini, mini_evaluator.evaluate(assessment), "salt")
+    assert quick_summary(mini, mini_evaluator, assessment, "salt") == full
+
+
+def test_quick_load_matches_the_core_loader_or_defers_to_it(mini: Any, tmp_path: Path) -> None:
+    quick = quick_load(MINI_FULL, mini)
+    core = load_assessment(MINI_FULL, mini)
+    assert quick is not None
+    assert (quick.meta, quick.profile, quick.answers, quick.incidents, quick.sha256, quick.warnings) == (
+        core.meta,
+        core.profile,
+        core.answers,
+        core.incidents,
+        core.sha256,
+        core.warnings,
+    )
+    text = MINI_FULL.read_text(encoding="utf-8")
+    cases = {
+        "duplicate.yaml": text + "answers: {}\n",
+        "merge.yaml": text.replace("answers:\n", "base: &b {x: 1}\nanswers:\n  <<: *b\n"),
+        "broken.yaml": "assessment: [\n",
+        "bad-value.yaml": text.replace('RA-Q1: "yes"', "RA-Q1: perhaps"),
+    }
+    for name, content in cases.items():
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        assert quick_load(path, mini) is None, name
+        with pytest.raises(InputError):
+            load_assessment(path, mini)
