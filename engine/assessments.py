@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def parse_assessment(document: Document, raw: bytes, ruleset: Ruleset) -> Assess
         )
     model, problems = validate_model(AssessmentFile, data, document)
     if model is None:
-        raise InputError(problems)
+        raise InputError(problems + _problems_besides_incidents(document, ruleset))
     parsed: AssessmentFile = model  # type: ignore[assignment]
     checker = _Checker(document, ruleset, parsed.assessment.date)
     if parsed.assessment.ruleset is not None and parsed.assessment.ruleset != ruleset.id:
@@ -90,6 +91,9 @@ def parse_assessment(document: Document, raw: bytes, ruleset: Ruleset) -> Assess
             f"the assessment was written for ruleset version {parsed.assessment.ruleset_version}; "
             f"evaluated with {ruleset.version}."
         )
+    check_origin = getattr(document, "check_ruleset", None)  # a workbook names the ruleset it was made from
+    if check_origin is not None:
+        warnings += check_origin(ruleset, checker.add)
     profile = checker.profile(parsed.profile)
     answers = checker.answers(parsed.answers)
     checker.incidents(parsed.incidents)
@@ -113,6 +117,19 @@ def parse_assessment(document: Document, raw: bytes, ruleset: Ruleset) -> Assess
     )
 
 
+def _problems_besides_incidents(document: Document, ruleset: Ruleset) -> list[Problem]:
+    """When the incidents are malformed, still check the profile and answers: every error in one run."""
+    rest = {k: v for k, v in document.data.items() if k != "incidents"}
+    model, problems = validate_model(AssessmentFile, rest, document)
+    if model is None or "incidents" not in document.data:
+        return []
+    parsed: AssessmentFile = model  # type: ignore[assignment]
+    checker = _Checker(document, ruleset, parsed.assessment.date)
+    checker.profile(parsed.profile)
+    checker.answers(parsed.answers)
+    return checker.problems
+
+
 class _Checker:
     def __init__(self, document: Document, ruleset: Ruleset, date: dt.date) -> None:
         self.document, self.ruleset, self.date = document, ruleset, date
@@ -121,7 +138,8 @@ class _Checker:
     def add(self, path: tuple[Any, ...], message: str, fix: str) -> None:
         from .validation import where
 
-        self.problems.append(Problem(self.document.file, self.document.line(path), where(path), message, fix))
+        place = self.document.where(path) or where(path)
+        self.problems.append(Problem(self.document.file, self.document.line(path), place, message, fix))
 
     def profile(self, raw: dict[str, Any]) -> dict[str, Any]:
         facts = self.ruleset.profile
@@ -136,6 +154,8 @@ class _Checker:
                     f"did you mean '{hint}'?" if hint else f"use one of: {', '.join(facts)}.",
                 )
                 continue
+            if value is None:
+                continue  # left empty (as in a blank questionnaire): reported below as not said
             if fact.type == "boolean":
                 value = _as_bool(value)
                 if value is None:
@@ -154,7 +174,7 @@ class _Checker:
                 self.add(("profile", name), f"profile fact '{name}' must be a number.", "write a number.")
                 continue
             result[name] = value
-        missing = [name for name in facts if name not in raw]
+        missing = [name for name in facts if raw.get(name) is None]
         if missing:
             self.add(
                 ("profile",),
@@ -227,7 +247,7 @@ class _Checker:
                 return _INVALID
             return sorted(items, key=choices.index)
         if kind == AnswerType.number:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 self.add(path, f"{label}: {value!r} is not a number.", "write a number without units or text.")
                 return _INVALID
             if question.min is not None and value < question.min or question.max is not None and value > question.max:

@@ -10,6 +10,7 @@ never to decide a status.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
@@ -336,7 +337,7 @@ def _check_operator(kind: str, choices: list[str] | None, op: str, value: Any) -
     if kind == "boolean":
         return None if isinstance(value, bool) else "compare it with true or false."
     if kind == "number":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
         return None if ok else "compare it with a number."
     if kind == "date":
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 1200

@@ -20,10 +20,11 @@ import durable_rules_engine as _engine
 
 from .compiler import CompiledRuleset
 from .errors import EngineError
-from .facts import Fact
+from .facts import Fact, number_json
 
 ENGINE_ERRORS = {
-    113: "a condition has more than 32 expressions",
+    113: "a condition has more than 31 and/or expressions",
+    204: "the engine could not read a fact or a rule (JSON it does not parse)",
     302: "a fact has more than 255 properties",
     303: "a fact meets too many rule conditions at once (alpha stack of 64)",
 }
@@ -41,7 +42,7 @@ class DurableEvaluator:
         try:
             for unit in compiled.units:
                 name = f"vpsa{next(_names)}"
-                handle = _engine.create_ruleset(name, json.dumps(unit.definition(), ensure_ascii=False))
+                handle = _engine.create_ruleset(name, engine_json(unit.definition()))
                 self._handles.append(handle)
         except Exception as exc:  # the engine reports numeric codes only
             self.close()
@@ -62,10 +63,11 @@ class DurableEvaluator:
                         message = started[1] if started else None
                     else:
                         message = None
-                except Exception as exc:
-                    raise EngineError(f"durable-rules failed on a fact ({_explain(exc)}).") from None
-                finally:
                     _engine.delete_state(handle, sid)
+                except Exception as exc:
+                    with contextlib.suppress(Exception):  # the state may never have been created
+                        _engine.delete_state(handle, sid)
+                    raise EngineError(f"durable-rules failed on a fact ({_explain(exc)}).") from None
                 # the message is {"RULE_NAME":{"m":...}}; the name is all we need
                 decided.append(message[2 : message.index('"', 2)] if message else None)
         return decided
@@ -84,6 +86,30 @@ class DurableEvaluator:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def engine_json(data: object) -> str:
+    """JSON text durable-rules can parse: its parser refuses an exponent without a decimal point (1e-07)."""
+    numbers: dict[str, str] = {}
+
+    def mark(value: object) -> object:
+        if isinstance(value, float):
+            text = number_json(value)
+            if text != repr(value):
+                key = f"@@number{len(numbers)}@@"
+                numbers[f'"{key}"'] = text
+                return key
+            return value
+        if isinstance(value, dict):
+            return {k: mark(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mark(v) for v in value]
+        return value
+
+    text = json.dumps(mark(data), ensure_ascii=False)
+    for key, number in numbers.items():
+        text = text.replace(key, number)
+    return text
 
 
 def _explain(exc: BaseException) -> str:

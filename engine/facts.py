@@ -20,7 +20,19 @@ class Fact:
     body: str  # JSON object text without its opening brace: the backend adds sid and id
 
 
+def number_json(value: float) -> str:
+    """A float as JSON durable-rules can read: its parser refuses an exponent without a decimal point."""
+    text = repr(value)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        if "." not in mantissa:
+            text = f"{mantissa}.0e{exponent}"
+    return text
+
+
 def _json(value: Any) -> str:
+    if type(value) is float:
+        return number_json(value)  # durable-rules cannot read 1e-07, only 1.0e-07
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

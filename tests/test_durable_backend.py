@@ -37,6 +37,10 @@ class RecordingHost(Host):
         }
         super().__init__(definitions)
 
+    def _run(self) -> None:
+        """No background dispatch threads: they can take an action from under the synchronous path
+        and then touch a state this test has deleted (seen as a failed comparison, then a crash)."""
+
     def get_action(self, action_name: str):  # noqa: ANN201 - durable's signature
         def act(c) -> None:  # exactly one parameter: two would make the action asynchronous
             self.fired.append(action_name)
@@ -222,3 +226,36 @@ def test_engine_semantics_equal_the_plain_interpreter(conditions, facts):
     for fact, name in zip(facts, decided):
         expected = next(r.name for r in rules if holds(r.condition, {TAG: 1, **fact}))
         assert name == expected, (fact, [r.condition for r in rules])
+
+
+# --- numbers durable-rules' JSON parser cannot read as Python writes them --------------------------
+
+
+def test_exponent_numbers_are_written_so_the_engine_reads_them(tmp_path):
+    from conftest import mini_text
+
+    from engine.durable_backend import engine_json
+    from engine.facts import number_json
+
+    assert number_json(1e-07) == "1.0e-07" and number_json(1.5e300) == "1.5e+300" and number_json(0.5) == "0.5"
+    assert engine_json({"a": [1e-07, 2.5, "1e-07"]}) == '{"a": [1.0e-07, 2.5, "1e-07"]}'
+    text = mini_text().replace("PRIV-Q1, gte: 50}", "PRIV-Q1, gte: 0.0000001}")
+    (tmp_path / "ruleset.yaml").write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(tmp_path)
+    with Evaluator(ruleset) as evaluator:
+        for vetted, expected in [(5e-324, Status.not_met), (1e-06, Status.partially_met), (0, Status.not_met)]:
+            data = {
+                "assessment": {"organisation": "O", "site": "S", "kind": "self", "date": "2026-06-30"},
+                "profile": {
+                    "public_security": False,
+                    "private_security": True,
+                    "armed_guards": False,
+                    "conflict_affected": False,
+                    "working_group": "none",
+                },
+                "answers": {"PRIV-Q1": vetted},
+            }
+            from bench.workload import to_assessment
+
+            evaluation = evaluator.evaluate(to_assessment(ruleset, data), check=True)
+            assert next(f for f in evaluation.findings if f.rule_id == "PRIV-01").status == expected

@@ -310,6 +310,7 @@ def _problems(mini, mutate) -> list:
         (lambda d: d["answers"].update({"RA-Q01": "yes"}), "unknown question id 'RA-Q01'", "did you mean 'RA-Q"),
         (lambda d: d["answers"].update({"PRIV-Q1": "eighty"}), "'eighty' is not a number", "number"),
         (lambda d: d["answers"].update({"PRIV-Q1": 180}), "outside the allowed range", "range"),
+        (lambda d: d["answers"].update({"PRIV-Q1": float("inf")}), "inf is not a number", "number"),
         (lambda d: d["answers"].update({"RA-Q1": "maybe"}), "'maybe' is not one of no / partial / yes", "one of"),
         (lambda d: d["answers"].update({"PUB-Q2": "all"}), "'all' is not one of", "one of"),
         (lambda d: d["answers"].update({"RA-Q3": ["press"]}), "'press' is not one of", "allowed values"),
