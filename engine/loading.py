@@ -29,6 +29,10 @@ class Document:
                 return found
         return None
 
+    def where(self, path: Path_) -> str | None:
+        """A place to name instead of the path, for formats without lines (a workbook's cells)."""
+        return None
+
 
 class LoadError(Exception):
     """A document that cannot be parsed at all; carries file, line and a fix."""

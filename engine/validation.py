@@ -48,7 +48,7 @@ def validate_model(
                 Problem(
                     document.file,
                     document.line(path),
-                    where(path),
+                    document.where(path) or where(path),
                     f"{message}.",
                     FIXES.get(error["type"], "correct the value."),
                 )
