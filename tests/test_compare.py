@@ -275,9 +275,11 @@ def test_cli_bad_inputs_exit_2_with_the_file_named(
     assert not out.exists()
 
 
-def test_cli_refuses_a_result_of_another_ruleset(saved: dict[str, Path]) -> None:
-    outcome = CliRunner().invoke(main, ["compare", str(saved["before"]), str(saved["after"]), "--ruleset", "vpshr"])
-    assert outcome.exit_code == 2 and "not 'vpshr'" in outcome.stderr
+def test_cli_refuses_a_result_of_another_ruleset(saved: dict[str, Path], tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text((MINI / "ruleset.yaml").read_text(encoding="utf-8").replace("id: mini", "id: othermini", 1))
+    outcome = CliRunner().invoke(main, ["compare", str(saved["before"]), str(saved["after"]), "--ruleset", str(other)])
+    assert outcome.exit_code == 2 and "not 'othermini'" in outcome.stderr and str(saved["before"]) in outcome.stderr
 
 
 @pytest.mark.skipif(
