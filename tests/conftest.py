@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +27,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 MINI = FIXTURES / "mini"
 MINI_FULL = FIXTURES / "mini-full.yaml"
 MINI_EMPTY = FIXTURES / "mini-empty.yaml"
-BUNDLED = ROOT / "rulesets" / "vpshr"
+# the bundled ruleset as it is in the working tree; VPSA_TEST_BUNDLED may point at another copy
+BUNDLED = Path(os.environ.get("VPSA_TEST_BUNDLED", ROOT / "rulesets" / "vpshr"))
 
 
 @pytest.fixture(scope="session")
