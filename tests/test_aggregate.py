@@ -285,3 +285,16 @@ def test_quick_load_matches_the_core_loader_or_defers_to_it(mini: Any, tmp_path:
         assert quick_load(path, mini) is None, name
         with pytest.raises(InputError):
             load_assessment(path, mini)
+
+
+def test_a_site_given_twice_is_warned_about_and_kept_apart(member_folder: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "dup"
+    folder.mkdir()
+    files = sorted(member_folder.glob("*.yaml"))[:4]
+    for path in files:
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "again.yaml").write_bytes(files[0].read_bytes())
+    outcome = CliRunner().invoke(main, ["aggregate", str(folder), "--ruleset", str(MINI), "--format", "json"])
+    assert outcome.exit_code == 0 and "1 file(s) assess an organisation and site" in outcome.stderr
+    names = [row["member"] for row in json.loads(outcome.stdout)["matrix"]]
+    assert len(names) == len(set(names)) == 5 and any(name.endswith("-2") for name in names)

@@ -111,6 +111,14 @@ def aggregate(
     bar = ProgressBar(not quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb")
     members = evaluate_members(ruleset.path, files, workers, salt, bar)
     result = build_aggregate(ruleset, members, min_group=min_group, reveal=reveal)
+    repeated = len(members) - len({m.key for m in members})
+    if repeated:
+        click.echo(
+            f"Warning: {repeated} file(s) assess an organisation and site that another file also assesses; "
+            "each file counts as a member (pseudonyms get -2, -3, ...). Give one assessment per site "
+            "to avoid counting a site twice.",
+            err=True,
+        )
     write_output(RENDERERS[chosen](result), output)
     click.echo(
         f"Aggregated {len(members)} member(s) against {ruleset.id} {ruleset.version} with {min(workers, len(files))} "
