@@ -76,6 +76,12 @@ class Session:
         self.data = load_progress(output)
 
     def save(self) -> None:
+        """Write everything so far (header fields in their usual order), atomically."""
+        header = self.data["assessment"]
+        order = [name for name, _, _ in HEADER_FIELDS]
+        ordered = sorted(header.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+        header.clear()
+        header.update(ordered)
         _save(self.output, dump_yaml(self.data))
 
     def run(self) -> bool:
