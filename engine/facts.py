@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +31,20 @@ def number_json(value: float) -> str:
     return text
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_]*")
+
+
 def _json(value: Any) -> str:
-    if type(value) is float:
+    """JSON text of one fact value; the common cases skip json.dumps (this runs for every field)."""
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is float:
         return number_json(value)  # durable-rules cannot read 1e-07, only 1.0e-07
+    if kind is str and _PLAIN.fullmatch(value):
+        return f'"{value}"'
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -64,12 +76,25 @@ class FactEncoder:
         self.ruleset = ruleset
         self.compiled = compiled
         self.kinds = {q.id: q.type for q in ruleset.questions.values()}
+        self._shared_specs = [(name, spec) for name, spec in compiled.fields.items() if spec.kind != "incident"]
+        self._head = f'"{TAG}":1'
+        # per unit: its scope, and per field (its name, its incident field name or None)
+        self._plan = [
+            (
+                unit.scope,
+                [
+                    (name, compiled.fields[name].name if compiled.fields[name].kind == "incident" else None)
+                    for name in unit.fields
+                ],
+            )
+            for unit in compiled.units
+        ]
 
     def shared_fields(self, assessment: Assessment) -> dict[str, str]:
         """JSON text of every assessment-level field (profile, answers, thresholds)."""
         encoded: dict[str, str] = {}
         asof = assessment.meta.date
-        for name, spec in self.compiled.fields.items():
+        for name, spec in self._shared_specs:
             value = self._value(spec, assessment, asof)
             if value is not None:
                 encoded[name] = _json(value)
@@ -97,24 +122,30 @@ class FactEncoder:
         return value
 
     def facts(self, assessment: Assessment) -> list[Fact]:
-        shared = self.shared_fields(assessment)
+        shared = {name: f'"{name}":{text}' for name, text in self.shared_fields(assessment).items()}
         asof = assessment.meta.date.toordinal()
         per_incident = [
-            (incident.id, {f"{n}": _json(v) for n, v in incident_values(incident, asof).items()})
+            (incident.id, {n: _json(v) for n, v in incident_values(incident, asof).items()})
             for incident in assessment.incidents
         ]
+        head = self._head
         result: list[Fact] = []
-        for index, unit in enumerate(self.compiled.units):
-            if unit.scope != "incident":
-                parts = [f'"{name}":{shared[name]}' for name in unit.fields if name in shared]
-                result.append(Fact(index, None, ",".join([f'"{TAG}":1', *parts]) + "}"))
+        for index, (scope, fields) in enumerate(self._plan):
+            if scope != "incident":
+                parts = [head]
+                parts += [shared[name] for name, _ in fields if name in shared]
+                result.append(Fact(index, None, ",".join(parts) + "}"))
                 continue
             for incident_id, values in per_incident:
-                parts = []
-                for name in unit.fields:
-                    spec = self.compiled.fields[name]
-                    text = values.get(spec.name) if spec.kind == "incident" else shared.get(name)
-                    if text is not None:
-                        parts.append(f'"{name}":{text}')
-                result.append(Fact(index, incident_id, ",".join([f'"{TAG}":1', *parts]) + "}"))
+                parts = [head]
+                for name, incident_field in fields:
+                    if incident_field is None:
+                        text = shared.get(name)
+                        if text is not None:
+                            parts.append(text)
+                    else:
+                        value = values.get(incident_field)
+                        if value is not None:
+                            parts.append(f'"{name}":{value}')
+                result.append(Fact(index, incident_id, ",".join(parts) + "}"))
         return result
