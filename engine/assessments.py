@@ -118,15 +118,18 @@ def parse_assessment(document: Document, raw: bytes, ruleset: Ruleset) -> Assess
 
 
 def _problems_besides_incidents(document: Document, ruleset: Ruleset) -> list[Problem]:
-    """When the incidents are malformed, still check the profile and answers: every error in one run."""
-    rest = {k: v for k, v in document.data.items() if k != "incidents"}
-    model, problems = validate_model(AssessmentFile, rest, document)
-    if model is None or "incidents" not in document.data:
-        return []
-    parsed: AssessmentFile = model  # type: ignore[assignment]
-    checker = _Checker(document, ruleset, parsed.assessment.date)
-    checker.profile(parsed.profile)
-    checker.answers(parsed.answers)
+    """When the header or incidents are malformed, still check the profile and answers: every error in one run."""
+    data = document.data
+    profile, answers = data.get("profile") or {}, data.get("answers") or {}
+    if not isinstance(profile, dict) or not isinstance(answers, dict):
+        return []  # reported by the model validation already
+    try:
+        date = AssessmentMeta.model_validate(data.get("assessment")).date
+    except Exception:
+        date = dt.date.max  # no usable assessment date: dates are checked once it is given
+    checker = _Checker(document, ruleset, date)
+    checker.profile(profile)
+    checker.answers(answers)
     return checker.problems
 
 

@@ -40,17 +40,20 @@ def validate_model(
             loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
             path = (*base, *loc)
             message = error["msg"].rstrip(".")
+            fix = FIXES.get(error["type"], "correct the value.")
             if error["type"] == "extra_forbidden":
                 message = f"unknown field '{loc[-1]}'"
             elif error["type"] == "missing":
                 message = f"the field '{loc[-1]}' is missing"
+            elif error.get("input", "") is None and loc and isinstance(loc[-1], str):
+                message, fix = f"the field '{loc[-1]}' is empty", "fill it in."
             problems.append(
                 Problem(
                     document.file,
                     document.line(path),
                     document.where(path) or where(path),
                     f"{message}.",
-                    FIXES.get(error["type"], "correct the value."),
+                    fix,
                 )
             )
         return None, problems

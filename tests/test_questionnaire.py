@@ -59,7 +59,8 @@ def test_blank_yaml_names_what_is_missing_then_assesses_unanswered(tmp_path: Pat
     first = run("validate", blank, "--ruleset", MINI)
     assert first.exit_code == 2
     for name in ("organisation", "site", "kind", "date"):
-        assert f"assessment.{name}" in first.output
+        assert f"(assessment.{name}): the field '{name}' is empty. Fix: fill it in." in first.output
+    assert "the profile does not say: public_security, private_security" in first.output  # all in one run
     blank.write_text(fill_header(blank.read_text()))
     second = run("validate", blank, "--ruleset", MINI)
     assert second.exit_code == 2
