@@ -455,8 +455,8 @@ class _Reader:
             value = _cell_value(cell.value)
             if section == "assessment" and value is not None and not isinstance(value, (str, dt.date)):
                 value = str(value)  # a number typed as an organisation or site name is still its name
-            if value is not None:
-                data[section][key] = value
+            if value is not None or section == "assessment":
+                data[section][key] = value  # an empty header cell is reported as empty, not as a missing row
 
     def _read_questions(self, sheet: Worksheet, answers: dict[str, Any]) -> None:
         title = sheet.title

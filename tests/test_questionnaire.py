@@ -189,3 +189,17 @@ def test_workbook_of_bundled_ruleset_has_one_sheet_per_pillar_with_questions() -
     pillars_with_questions = {q.pillar for q in ruleset.questions.values()}
     assert book.sheetnames[0] == "Profile"
     assert len(book.sheetnames) == len(pillars_with_questions) + 3
+
+
+def test_new_chooses_the_format_from_the_extension(tmp_path: Path, mini: Ruleset) -> None:
+    book, text = tmp_path / "q.xlsx", tmp_path / "q.yml"
+    assert run("questionnaire", "new", "--ruleset", MINI, "-o", book).exit_code == 0
+    assert book.read_bytes()[:2] == b"PK" and read_workbook(book)[0].data["answers"] == {}
+    assert run("questionnaire", "new", "--ruleset", MINI, "-o", text).exit_code == 0
+    assert text.read_text(encoding="utf-8") == yaml_template(mini)
+    shown = run("questionnaire", "new", "--ruleset", MINI)
+    assert shown.exit_code == 0 and shown.output.startswith("# Questionnaire: Mini test ruleset")
+    missing = run("questionnaire", "new", "--ruleset", MINI, "-o", tmp_path / "nowhere" / "q.yaml")
+    assert missing.exit_code == 2 and "folder that does not exist" in missing.output
+    unknown = run("questionnaire", "new", "--ruleset", "no-such-ruleset", "-o", text)
+    assert unknown.exit_code == 2 and "no bundled ruleset has this id" in unknown.output
