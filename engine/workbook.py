@@ -79,10 +79,14 @@ def write_workbook(ruleset: Ruleset, data: dict[str, Any] | None = None) -> byte
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\']", " ", title).strip()[:28] or "Questions"
+    """A sheet name Excel accepts (31 characters, no []:*?/\\'), cut at a word, unique in the workbook."""
+    base = " ".join(re.sub(r"[\[\]:*?/\\']", " ", title).split())
+    if len(base) > 31:
+        base = base[:31].rsplit(" ", 1)[0] if " " in base[:31] else base[:31]
+    base = base or "Questions"
     name, number = base, 2
     while name.lower() in {u.lower() for u in used}:
-        name, number = f"{base[:25]} {number}", number + 1
+        name, number = f"{base[:27]} {number}", number + 1
     used.add(name)
     return name
 

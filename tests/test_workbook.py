@@ -259,3 +259,13 @@ def test_workbook_without_profile_sheet(tmp_path: Path) -> None:
     Workbook().save(path)
     result = run("validate", path, "--ruleset", MINI)
     assert result.exit_code == 2 and "has no 'Profile' sheet" in result.output
+
+
+def test_sheet_names_fit_excel() -> None:
+    from engine.workbook import _sheet_title
+
+    used = {"Profile", "Incidents", "vpsa"}
+    assert _sheet_title("Community and stakeholder engagement", used) == "Community and stakeholder"
+    assert _sheet_title("Profile", used) == "Profile 2"
+    assert _sheet_title("a/b:c'd [x]?", used) == "a b c d x"
+    assert len(_sheet_title("y" * 40, used)) == 31
