@@ -11,7 +11,7 @@ from typing import Any
 
 from .conditions import _closest, question_choices
 from .errors import InputError, Problem
-from .loading import Document, LoadError, load_document
+from .loading import Document, LoadError, load_document, read_text
 from .models import Answer, AnswerType, AssessmentFile, AssessmentMeta, Incident, Question
 from .rulesets import Ruleset
 from .validation import validate_model
@@ -38,6 +38,8 @@ class Assessment:
 def read_assessment_document(path: Path) -> tuple[Document, bytes]:
     """Parse an assessment file of any supported format into a Document and its raw bytes."""
     try:
+        if not path.is_file():
+            read_text(path)  # raises the right message: no such file, or a folder
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             from .workbook import read_workbook  # optional: the questionnaire workbook reader
 
@@ -207,7 +209,17 @@ class _Checker:
                     continue
                 answer: Answer = model  # type: ignore[assignment]
             else:
-                answer = Answer(value=entry)
+                try:
+                    answer = Answer(value=entry)
+                except ValueError:  # pydantic's ValidationError: a mapping or a list of non-text values
+                    shown = repr(entry) if len(repr(entry)) <= 80 else repr(entry)[:77] + "..."
+                    self.add(
+                        path,
+                        f"{question_id}: {shown} is not an answer vpsa can read.",
+                        "give one value (a list only for a multiple choice question), "
+                        "or {value: ..., evidence: ..., comment: ...}.",
+                    )
+                    continue
             value = self.value(question, answer.value, path if not isinstance(entry, dict) else (*path, "value"))
             if value is _INVALID:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,7 @@ def load_document(path: Path) -> Document:
                 "correct the JSON syntax at that place.",
             ) from None
         lines = _lines_from_yaml(text)
-        return Document(name, data, lines)
+        return Document(name, _check_json_text(data, name, lines), lines)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -134,6 +135,8 @@ def _convert(node: yaml.Node, path: Path_, lines: dict[Path_, int], name: str) -
             if isinstance(key, (list, dict)):
                 raise LoadError(name, key_node.start_mark.line + 1, "a key must be plain text.", "use a text key.")
             key = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
+            if _SURROGATE.search(key):
+                key = _without_surrogates(key, name, key_node.start_mark.line + 1)
             if key in result:
                 raise LoadError(
                     name,
@@ -146,4 +149,36 @@ def _convert(node: yaml.Node, path: Path_, lines: dict[Path_, int], name: str) -
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, index), lines, name) for index, item in enumerate(node.value)]
-    return _constructor.construct_object(node)
+    value = _constructor.construct_object(node)
+    if isinstance(value, str) and _SURROGATE.search(value):
+        value = _without_surrogates(value, name, node.start_mark.line + 1)
+    return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str, name: str, line: int | None) -> str:
+    """Join escaped UTF-16 pairs (YAML "\\ud83d\\udee1") into one character; refuse a lone half."""
+    try:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        raise LoadError(
+            name,
+            line,
+            "the text holds an invalid character (half of an escaped UTF-16 pair).",
+            "write the character itself, or escape it as \\UXXXXXXXX.",
+        ) from None
+
+
+def _check_json_text(data: Any, name: str, lines: dict[Path_, int], path: Path_ = ()) -> Any:
+    if isinstance(data, str):
+        return _without_surrogates(data, name, lines.get(path)) if _SURROGATE.search(data) else data
+    if isinstance(data, list):
+        return [_check_json_text(item, name, lines, (*path, i)) for i, item in enumerate(data)]
+    if isinstance(data, dict):
+        return {
+            _check_json_text(key, name, lines, path): _check_json_text(value, name, lines, (*path, key))
+            for key, value in data.items()
+        }
+    return data

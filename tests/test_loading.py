@@ -113,3 +113,17 @@ def test_syntax_errors_in_several_ruleset_files_are_all_reported(tmp_path):
     files = sorted(p.file.rsplit("/", 1)[-1] for p in caught.value.problems)
     assert files == ["a.yaml", "b.yaml"]
     assert [p.line for p in caught.value.problems if p.file.endswith("b.yaml")] == [3]
+
+
+def test_escaped_utf16_pairs_are_joined_and_halves_refused(write):
+    assert load_document(write("pair.yaml", 'a: "\\ud83d\\udee1"\n')).data == {"a": "\U0001f6e1"}
+    for name, text, line in (
+        ("half.yaml", 'a: 1\nb: "\\ud83d"\n', 2),
+        ("key.yaml", 'a: 1\n"\\udc00": 2\n', 2),
+        ("half.json", '{"a": ["\\ud83d"]}', None),
+    ):
+        with pytest.raises(LoadError) as caught:
+            load_document(write(name, text))
+        assert "invalid character" in caught.value.message
+        if line is not None:
+            assert caught.value.line == line
