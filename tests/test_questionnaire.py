@@ -203,3 +203,9 @@ def test_new_chooses_the_format_from_the_extension(tmp_path: Path, mini: Ruleset
     assert missing.exit_code == 2 and "folder that does not exist" in missing.output
     unknown = run("questionnaire", "new", "--ruleset", "no-such-ruleset", "-o", text)
     assert unknown.exit_code == 2 and "no bundled ruleset has this id" in unknown.output
+
+
+def test_yaml_keeps_awkward_text_exactly() -> None:
+    awkward = ["\x85", "a\u2028b", "\r\n", "yes", "no", "0x1F", "~", "- x", "#", "\ufeffx", "x\x00", "שלום 🚨", " "]
+    data = {"answers": {f"Q{i}": text for i, text in enumerate(awkward)}}
+    assert yaml.safe_load(dump_yaml(data)) == data
