@@ -265,7 +265,14 @@ def save_atomically(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes owner-only files; a questionnaire is shared
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
