@@ -15,14 +15,14 @@ WRITERS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 READABLE = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
 
 
-def render_assessment(ruleset: Ruleset, data: dict[str, Any], kind: str) -> str | bytes:
+def render_assessment(ruleset: Ruleset, data: dict[str, Any], kind: str, source: str = "") -> str | bytes:
     """Assessment data as the text or bytes of a YAML, JSON or workbook file."""
     if kind == "json":
         return dump_json(data)
     if kind == "xlsx":
         from .workbook import write_workbook
 
-        return write_workbook(ruleset, data)
+        return write_workbook(ruleset, data, source or "the assessment")
     return dump_yaml(data)
 
 
@@ -60,4 +60,4 @@ def convert(source: Path, target: Path, ruleset_ref: str | None = None) -> tuple
         )
     ruleset = ruleset_for(source, ruleset_ref)
     assessment = load_assessment(source, ruleset)
-    return assessment, render_assessment(ruleset, assessment_data(assessment), kind)
+    return assessment, render_assessment(ruleset, assessment_data(assessment), kind, str(source))

@@ -71,8 +71,16 @@ def load_progress(output: Path) -> dict[str, Any]:
 class Session:
     """One run of the guided questionnaire, writing to `output` after every answer."""
 
-    def __init__(self, ruleset: Ruleset, output: Path, ruleset_ref: str, echo: Callable[..., None] = click.echo):
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        output: Path,
+        ruleset_ref: str,
+        ask_evidence: bool = False,
+        echo: Callable[..., None] = click.echo,
+    ):
         self.ruleset, self.output, self.ruleset_ref, self.echo = ruleset, output, ruleset_ref, echo
+        self.ask_evidence = ask_evidence
         self.data = load_progress(output)
 
     def save(self) -> None:
@@ -187,7 +195,8 @@ class Session:
                     break
                 problem = checker.problems[0]
                 self.echo(f"Not accepted: {problem.message} {problem.fix}".strip())
-            asked[guide.id] = value
+            evidence = _ask("evidence (optional)") if self.ask_evidence and value is not None else ""
+            asked[guide.id] = {"value": value, "evidence": evidence[:20000]} if evidence else value
             self.save()
 
     def _help(self, guide: QuestionGuide) -> str:

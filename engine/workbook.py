@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from .errors import InputError, Problem
 from .loading import Document, LoadError, Path_, display_name
 from .models import AnswerType, Incident, SecurityActor
 from .questionnaire import HEADER_FIELDS, KINDS, MULTI_SEPARATOR, fact_allowed, guides, rule_titles
@@ -42,6 +43,7 @@ VALUE_COLUMN = 4  # column of the answers on the Profile sheet
 INCIDENT_ROWS = 200  # rows prepared (drop-downs) on the Incidents sheet
 FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook timestamps: same inputs give the same bytes
 MAX_LIST_FORMULA = 250
+MAX_CELL = 32767
 BOLD = Font(bold=True)
 HEADING_FILL = PatternFill("solid", fgColor="DDE4EE")
 ANSWER_FILL = PatternFill("solid", fgColor="FFF8DC")
@@ -54,9 +56,10 @@ _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def write_workbook(ruleset: Ruleset, data: dict[str, Any] | None = None) -> bytes:
-    """A questionnaire workbook for `ruleset`, blank or holding `data` (assessment data, checked)."""
+def write_workbook(ruleset: Ruleset, data: dict[str, Any] | None = None, source: str = "the assessment") -> bytes:
+    """A questionnaire workbook for `ruleset`, blank or holding `data` (assessment data, checked, from `source`)."""
     data = data or {}
+    _check_cell_lengths(data, source)
     book = Workbook()
     profile_sheet = book.active
     profile_sheet.title = PROFILE_SHEET
@@ -76,6 +79,26 @@ def write_workbook(ruleset: Ruleset, data: dict[str, Any] | None = None) -> byte
     _write_incidents(book.create_sheet(INCIDENTS_SHEET), ruleset, data.get("incidents") or [])
     _write_meta(book.create_sheet(META_SHEET), ruleset, sheet_of)
     return _deterministic_bytes(book)
+
+
+def _check_cell_lengths(data: dict[str, Any], source: str) -> None:
+    """A spreadsheet cell holds at most 32,767 characters: refuse rather than cut text silently."""
+    problems = []
+    for question_id, entry in (data.get("answers") or {}).items():
+        entry = entry if isinstance(entry, dict) else {"value": entry}
+        for key, value in entry.items():
+            if isinstance(value, str) and len(_escape(value)) > MAX_CELL:
+                problems.append(
+                    Problem(
+                        source,
+                        None,
+                        f"answers.{question_id}.{key}",
+                        f"this text has {len(value)} characters; a spreadsheet cell holds at most {MAX_CELL}.",
+                        "shorten it (or keep this assessment in YAML or JSON).",
+                    )
+                )
+    if problems:
+        raise InputError(problems)
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -257,14 +280,34 @@ INCIDENT_CHOICES: dict[str, list[str]] = {
 }
 
 
+INCIDENT_HELP = {
+    "id": "Your own reference for the incident, e.g. I-2026-04 (letters, digits, '-', '_', '.').",
+    "date": "The day it happened (YYYY-MM-DD).",
+    "type": "The kind of incident, from the list.",
+    "actor": "Who was involved on the security side, from the list.",
+    "description": "What happened, in a few sentences.",
+    "victims": "Number of people harmed (a whole number).",
+    "injuries": "Number of people injured.",
+    "fatalities": "Number of people killed.",
+    "medical_aid_given": "yes or no.",
+    "reported_internally": "Date it was reported inside the company (YYYY-MM-DD).",
+    "reported_to_authorities": "Date it was reported to the authorities (YYYY-MM-DD).",
+    "investigation_opened": "Date an investigation was opened (YYYY-MM-DD).",
+    "investigation_closed": "Date the investigation was closed (YYYY-MM-DD).",
+    "personnel_withdrawn": "Were the personnel involved withdrawn from duty? yes or no.",
+    "outcome": "What came of it.",
+    "remedy": "none, offered or provided.",
+    "shared_with_working_group": "Was it shared with the security and human rights working group? yes or no.",
+}
+
+
 def _write_incidents(sheet: Worksheet, ruleset: Ruleset, incidents: list[dict[str, Any]]) -> None:
     _heading_row(sheet, 1, INCIDENT_FIELDS)
     for column, name in enumerate(INCIDENT_FIELDS, start=1):
-        info = Incident.model_fields[name]
-        note = (info.description or "").strip() or f"{name.replace('_', ' ')}"
-        if info.is_required():
-            note += " (required)"
-        sheet.cell(row=1, column=column).comment = Comment(note, "vpsa")
+        note = INCIDENT_HELP.get(name, name.replace("_", " "))
+        if Incident.model_fields[name].is_required():
+            note += " Required."
+        sheet.cell(row=1, column=column).comment = Comment(f"{note} One row per incident.", "vpsa")
         sheet.column_dimensions[get_column_letter(column)].width = 40 if name in ("description", "outcome") else 16
     for row, incident in enumerate(incidents, start=2):
         for column, name in enumerate(INCIDENT_FIELDS, start=1):

@@ -99,3 +99,18 @@ def test_no_half_written_file_and_clear_errors(tmp_path: Path) -> None:
     result = fill(tmp_path / "missing" / "a.yaml", [])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_evidence_is_asked_after_each_answer_when_wanted(tmp_path: Path, mini: Ruleset) -> None:
+    out = tmp_path / "answers.yaml"
+    lines = [*HEADER, *PROFILE_NO_SECURITY, "yes", "Risk register v3, p. 2", "", "government", "", "notes", "NOTE-1"]
+    result = CliRunner().invoke(
+        main, ["questionnaire", "fill", "--ruleset", str(MINI), "--output", str(out), "--evidence"], "\n".join(lines)
+    )
+    assert result.exit_code == 0, result.output
+    answers = saved(out)["answers"]
+    assert answers["RA-Q1"] == {"value": "yes", "evidence": "Risk register v3, p. 2"}
+    assert answers["RA-Q2"] is None  # skipped: no evidence asked
+    assert answers["RA-Q3"] == ["government"]
+    assert answers["PRIV-Q3"] == {"value": "notes", "evidence": "NOTE-1"}
+    assert load_assessment(out, mini).answers["RA-Q1"].evidence == "Risk register v3, p. 2"

@@ -269,3 +269,13 @@ def test_sheet_names_fit_excel() -> None:
     assert _sheet_title("Profile", used) == "Profile 2"
     assert _sheet_title("a/b:c'd [x]?", used) == "a b c d x"
     assert len(_sheet_title("y" * 40, used)) == 31
+
+
+def test_text_longer_than_a_cell_is_refused_not_cut(tmp_path: Path) -> None:
+    source = tmp_path / "long.yaml"
+    source.write_text(MINI_FULL.read_text().replace('"Provider is ICoCA affiliate"', "x" * 40000))
+    result = run("questionnaire", "convert", source, tmp_path / "long.xlsx", "--ruleset", MINI)
+    assert result.exit_code == 2
+    assert "long.yaml (answers.PRIV-Q3.value): this text has 40000 characters" in result.output
+    assert not (tmp_path / "long.xlsx").exists()
+    assert run("questionnaire", "convert", source, tmp_path / "long.json", "--ruleset", MINI).exit_code == 0

@@ -13,6 +13,8 @@ from ..questionnaire import yaml_template
 from ..rulesets import load_ruleset
 from .base import handle_errors, main, output_error, write_output
 
+SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".yaml": "yaml", ".yml": "yaml"}
+
 
 @main.group()
 def questionnaire() -> None:
@@ -39,8 +41,21 @@ def new(ruleset_ref: str | None, fmt: str | None, output: Path | None) -> None:
       vpsa questionnaire new --ruleset vpshr -o answers.yaml
     """
     ruleset = load_ruleset(ruleset_ref)
+    suffix = output.suffix.lower() if output is not None else ""
     if fmt is None:
-        fmt = "xlsx" if output is not None and output.suffix.lower() in (".xlsx", ".xlsm") else "yaml"
+        fmt = "xlsx" if suffix in (".xlsx", ".xlsm") else "yaml"
+    if suffix and SUFFIXES.get(suffix, fmt) != fmt:
+        raise InputError(
+            [
+                Problem(
+                    str(output),
+                    None,
+                    "--output",
+                    f"--format {fmt} does not match the extension '{suffix}'.",
+                    f"name the file .{'xlsx' if fmt == 'xlsx' else 'yaml'}, or leave out --format.",
+                )
+            ]
+        )
     if fmt == "xlsx":
         if output is None and sys.stdout.isatty():
             raise InputError(
@@ -62,8 +77,9 @@ def new(ruleset_ref: str | None, fmt: str | None, output: Path | None) -> None:
 @questionnaire.command("fill")
 @click.option("--ruleset", "ruleset_ref", metavar="ID|PATH", help="Bundled ruleset id or a ruleset folder/file.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="YAML file to save answers in.")
+@click.option("--evidence", is_flag=True, help="After each answer, also ask where the evidence is (optional).")
 @handle_errors
-def fill(ruleset_ref: str | None, output: Path) -> None:
+def fill(ruleset_ref: str | None, output: Path, evidence: bool) -> None:
     """Answer the questionnaire one question at a time in the terminal.
 
     \b
@@ -83,7 +99,7 @@ def fill(ruleset_ref: str | None, output: Path) -> None:
     if output.is_dir() or not (output.parent if str(output.parent) else Path(".")).is_dir():
         raise output_error(output, "is a folder, or is in a folder that does not exist.")
     ruleset = load_ruleset(ruleset_ref)
-    Session(ruleset, output, ruleset_ref or ruleset.id).run()
+    Session(ruleset, output, ruleset_ref or ruleset.id, ask_evidence=evidence).run()
 
 
 @questionnaire.command("convert")
