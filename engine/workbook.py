@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from .errors import InputError, Problem
-from .loading import Document, LoadError, Path_, display_name
+from .loading import MAX_FILE_BYTES, Document, LoadError, Path_, display_name
 from .models import AnswerType, Incident, SecurityActor
 from .questionnaire import HEADER_FIELDS, KINDS, MULTI_SEPARATOR, fact_allowed, guides, rule_titles
 from .rulesets import Ruleset
@@ -409,6 +409,8 @@ def read_workbook(path: Path) -> tuple[Document, bytes]:
     name = display_name(path)
     if not path.is_file():
         raise LoadError(name, None, "the file does not exist.", "check the path and spelling.")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise LoadError(name, None, "the file is larger than 20 MiB.", "remove pictures or other embedded data.")
     raw = path.read_bytes()
     try:
         book = load_workbook(io.BytesIO(raw), data_only=True)
@@ -551,6 +553,8 @@ class _Reader:
 
     def _typed(self, question_id: str, value: Any) -> Any:
         kind = self.types.get(question_id)
+        if isinstance(value, str) and not value.strip() and kind != AnswerType.text.value:
+            return None  # a cell holding only spaces is an empty answer
         if kind == AnswerType.multiple_choice.value and isinstance(value, str):
             return [item.strip() for item in re.split(r"[;,\n]", value) if item.strip()]
         if kind == AnswerType.number.value and isinstance(value, str):
