@@ -1,11 +1,12 @@
 """The only module that talks to durable-rules.
 
 It drives the engine's C extension directly (`durable_rules_engine`), which the `durable.engine.Host`
-wraps: the Host decodes and re-encodes JSON on every firing and is some 10x slower. Each compiled
-unit is its own small engine ruleset (state set-up costs grow with ruleset size, and a fact that meets
-more than 64 alpha nodes hits error 303). Each fact gets its own state (sid), which is deleted at once,
-so no assessment can see another's facts. The first action the engine starts for a fact is its status:
-rules fire in `pri` order, lowest first. See docs/durable-rules-findings.md.
+wraps: the Host decodes and re-encodes JSON on every firing and is some 10x slower. Compiled units are
+packed into small engine rulesets (`facts.engine_groups`: few enough alpha nodes that a fact can never
+overflow the engine's alpha stack of 64, error 303). Each group fact gets its own state (sid), which is
+deleted at once, so no assessment can see another's facts. Every action the engine starts for the
+fact is read; rules fire in `pri` order, lowest first, so the first action of a unit is its status.
+See docs/durable-rules-findings.md.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import durable_rules_engine as _engine
 
 from .compiler import CompiledRuleset
 from .errors import EngineError
-from .facts import Fact, number_json
+from .facts import Fact, engine_groups, number_json
 
 ENGINE_ERRORS = {
     113: "a condition has more than 31 and/or expressions",
@@ -38,39 +39,63 @@ class DurableEvaluator:
     def __init__(self, compiled: CompiledRuleset) -> None:
         self.compiled = compiled
         self._handles: list[int] = []
+        self._group_of: dict[int, int] = {}
         self._sid = itertools.count(1)
         try:
-            for unit in compiled.units:
+            for group_index, group in enumerate(engine_groups(compiled)):
+                definition = {}
+                for unit_index in group:
+                    self._group_of[unit_index] = group_index
+                    for rule in compiled.units[unit_index].rules:
+                        definition[f"{unit_index}:{rule.name}"] = {"all": [{"m": rule.condition}], "pri": rule.priority}
                 name = f"vpsa{next(_names)}"
-                handle = _engine.create_ruleset(name, engine_json(unit.definition()))
-                self._handles.append(handle)
+                self._handles.append(_engine.create_ruleset(name, engine_json(definition)))
         except Exception as exc:  # the engine reports numeric codes only
             self.close()
             raise EngineError(f"durable-rules refused a compiled rule ({_explain(exc)}).") from None
 
     def decide(self, facts: Sequence[Fact]) -> list[str | None]:
-        """The name of the compiled rule that fired first for each fact (None: nothing matched)."""
+        """The name of the compiled rule that fired first for each fact's unit (None: nothing matched).
+
+        Consecutive facts of one group with the same body are asserted once.
+        """
         decided: list[str | None] = []
-        handles = self._handles
+        handles, group_of = self._handles, self._group_of
+        count = len(facts)
         with _lock:
-            for fact in facts:
-                handle = handles[fact.unit_index]
-                sid = str(next(self._sid))
-                try:
-                    code, state = _engine.assert_fact(handle, '{"sid":"' + sid + '","id":"f",' + fact.body)
-                    if code == 0:
-                        started = _engine.start_action_for_state(handle, state)
-                        message = started[1] if started else None
-                    else:
-                        message = None
-                    _engine.delete_state(handle, sid)
-                except Exception as exc:
-                    with contextlib.suppress(Exception):  # the state may never have been created
-                        _engine.delete_state(handle, sid)
-                    raise EngineError(f"durable-rules failed on a fact ({_explain(exc)}).") from None
-                # the message is {"RULE_NAME":{"m":...}}; the name is all we need
-                decided.append(message[2 : message.index('"', 2)] if message else None)
+            start = 0
+            while start < count:
+                fact = facts[start]
+                group = group_of[fact.unit_index]
+                end = start + 1
+                while end < count and facts[end].body is fact.body and group_of[facts[end].unit_index] == group:
+                    end += 1
+                first = self._fire(handles[group], fact.body)
+                for index in range(start, end):
+                    decided.append(first.get(str(facts[index].unit_index)))
+                start = end
         return decided
+
+    def _fire(self, handle: int, body: str) -> dict[str, str]:
+        """Assert one fact in a fresh state; per unit index, the name of the first rule that fired."""
+        sid = str(next(self._sid))
+        first: dict[str, str] = {}
+        try:
+            code, state = _engine.assert_fact(handle, '{"sid":"' + sid + '","id":"f",' + body)
+            if code == 0:
+                started = _engine.start_action_for_state(handle, state)
+                message = started[1] if started else None
+                while message:
+                    # the message is {"UNIT:RULE_NAME":{"m":...}}; the name is all we need
+                    unit, _, name = message[2 : message.index('"', 2)].partition(":")
+                    first.setdefault(unit, name)
+                    message = _engine.complete_and_start_action(handle, state)
+            _engine.delete_state(handle, sid)
+        except Exception as exc:
+            with contextlib.suppress(Exception):  # the state may never have been created
+                _engine.delete_state(handle, sid)
+            raise EngineError(f"durable-rules failed on a fact ({_explain(exc)}).") from None
+        return first
 
     def close(self) -> None:
         for handle in self._handles:

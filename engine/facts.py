@@ -1,4 +1,9 @@
-"""Encode an assessment as durable-rules facts: one JSON fact per compiled unit (and per incident)."""
+"""Encode an assessment as durable-rules facts.
+
+Compiled units are packed into engine groups (see `engine_groups`); one JSON fact per group (and per
+incident, for incident rules) carries every field its units read. A `Fact` is still one per unit,
+so callers see one decision per unit; facts of one group share the same body, asserted once.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,81 @@ class Fact:
     unit_index: int
     incident_id: str | None
     body: str  # JSON object text without its opening brace: the backend adds sid and id
+
+
+# durable-rules' alpha network is walked with a stack of 64 nodes (error 303 beyond it, after which the
+# process may later abort); a group is kept well below that by the bound of `alpha_stack_bound`.
+ALPHA_STACK_BUDGET = 48  # of 64; the bound was checked against the engine in tests/test_durable_backend.py
+MAX_GROUP_FIELDS = 200  # a fact holds at most 255 properties (error 302)
+
+
+class _Alpha:
+    __slots__ = ("children",)
+
+    def __init__(self) -> None:
+        self.children: dict[Any, _Alpha] = {}
+
+
+def _add(condition: dict[str, Any], parent: _Alpha) -> _Alpha:
+    """Mirror how durable-rules builds alpha nodes (rete.c createAlpha): an $and is a chain, an $or hangs
+    its branches off the same parent and joins them in a forward node. The engine reuses some equal
+    literals under one parent (findAlpha), but not all (a 303 was seen with equality-sharing assumed),
+    so every literal counts as a node of its own: an upper bound."""
+    if "$and" in condition:
+        node = parent
+        for item in condition["$and"]:
+            node = _add(item, node)
+        return node
+    if "$or" in condition:
+        forward = _Alpha()
+        for item in condition["$or"]:
+            _add(item, parent).children[("forward", id(forward))] = forward
+        return forward
+    child = parent.children[("literal", len(parent.children))] = _Alpha()
+    return child
+
+
+def alpha_stack_bound(conditions: list[dict[str, Any]]) -> int:
+    """An upper bound of the engine's alpha stack for any fact: the walk is depth first, so the stack
+    never holds more than the out-degrees summed along one path of the network (plus the root)."""
+    root = _Alpha()
+    for condition in conditions:
+        _add(condition, root)
+    memo: dict[int, int] = {}
+
+    def deepest(node: _Alpha) -> int:
+        if id(node) not in memo:
+            memo[id(node)] = len(node.children) + max((deepest(c) for c in node.children.values()), default=0)
+        return memo[id(node)]
+
+    return 1 + deepest(root)
+
+
+def engine_groups(compiled: CompiledRuleset) -> list[list[int]]:
+    """Consecutive units packed into engine rulesets: fewer facts to assert, within the engine's limits.
+
+    Incident units (one fact per incident) are never grouped with assessment-level ones.
+    """
+    groups: list[list[int]] = []
+    conditions: list[dict[str, Any]] = []
+    fields: set[str] = set()
+    for index, unit in enumerate(compiled.units):
+        own = [r.condition for r in unit.rules]
+        if groups:
+            last = compiled.units[groups[-1][-1]]
+            same_kind = (last.scope == "incident") == (unit.scope == "incident")
+            if (
+                same_kind
+                and len(fields | set(unit.fields)) <= MAX_GROUP_FIELDS
+                and alpha_stack_bound(conditions + own) <= ALPHA_STACK_BUDGET
+            ):
+                groups[-1].append(index)
+                conditions += own
+                fields |= set(unit.fields)
+                continue
+        groups.append([index])
+        conditions, fields = list(own), set(unit.fields)
+    return groups
 
 
 def number_json(value: float) -> str:
@@ -78,17 +158,17 @@ class FactEncoder:
         self.kinds = {q.id: q.type for q in ruleset.questions.values()}
         self._shared_specs = [(name, spec) for name, spec in compiled.fields.items() if spec.kind != "incident"]
         self._head = f'"{TAG}":1'
-        # per unit: its scope, and per field (its name, its incident field name or None)
-        self._plan = [
-            (
-                unit.scope,
-                [
-                    (name, compiled.fields[name].name if compiled.fields[name].kind == "incident" else None)
-                    for name in unit.fields
-                ],
-            )
-            for unit in compiled.units
-        ]
+        self.groups = engine_groups(compiled)
+        order = {name: position for position, name in enumerate(compiled.fields)}
+        # per group: whether it is per incident, its units, and per field (its name, its incident field or None)
+        self._plan = []
+        for group in self.groups:
+            names = sorted({name for i in group for name in compiled.units[i].fields}, key=order.__getitem__)
+            fields = [
+                (name, compiled.fields[name].name if compiled.fields[name].kind == "incident" else None)
+                for name in names
+            ]
+            self._plan.append((compiled.units[group[0]].scope == "incident", group, fields))
 
     def shared_fields(self, assessment: Assessment) -> dict[str, str]:
         """JSON text of every assessment-level field (profile, answers, thresholds)."""
@@ -130,11 +210,12 @@ class FactEncoder:
         ]
         head = self._head
         result: list[Fact] = []
-        for index, (scope, fields) in enumerate(self._plan):
-            if scope != "incident":
+        for per_incident_group, units, fields in self._plan:
+            if not per_incident_group:
                 parts = [head]
                 parts += [shared[name] for name, _ in fields if name in shared]
-                result.append(Fact(index, None, ",".join(parts) + "}"))
+                body = ",".join(parts) + "}"
+                result += [Fact(index, None, body) for index in units]
                 continue
             for incident_id, values in per_incident:
                 parts = [head]
@@ -147,5 +228,6 @@ class FactEncoder:
                         value = values.get(incident_field)
                         if value is not None:
                             parts.append(f'"{name}":{value}')
-                result.append(Fact(index, incident_id, ",".join(parts) + "}"))
+                body = ",".join(parts) + "}"
+                result += [Fact(index, incident_id, body) for index in units]
         return result

@@ -6,6 +6,7 @@ import itertools
 import json
 import random
 
+import durable_rules_engine
 import pytest
 from conftest import BUNDLED
 from durable.engine import Host, MessageNotHandledException
@@ -259,3 +260,58 @@ def test_exponent_numbers_are_written_so_the_engine_reads_them(tmp_path):
 
             evaluation = evaluator.evaluate(to_assessment(ruleset, data), check=True)
             assert next(f for f in evaluation.findings if f.rule_id == "PRIV-01").status == expected
+
+
+# --- grouping: several units share one engine ruleset, within the alpha stack of 64 ---------------------
+
+
+def _stack_trial(conditions: list[dict], fact: dict) -> bool:
+    """Whether durable-rules can take `fact` against one ruleset of these conditions (False: error 303)."""
+    handle = durable_rules_engine.create_ruleset(
+        f"stack{next(_host_names)}",
+        json.dumps({f"r{i}": {"all": [{"m": c}], "pri": 1} for i, c in enumerate(conditions)}),
+    )
+    try:
+        code, state = durable_rules_engine.assert_fact(handle, json.dumps({"sid": "1", "id": "f", **fact}))
+    except Exception as exc:
+        assert "303" in str(exc), exc
+        return False
+    if code == 0:
+        started = durable_rules_engine.start_action_for_state(handle, state)
+        message = started[1] if started else None
+        while message:
+            message = durable_rules_engine.complete_and_start_action(handle, state)
+    durable_rules_engine.delete_state(handle, "1")
+    durable_rules_engine.delete_ruleset(handle)
+    return True
+
+
+@pytest.mark.parametrize("count", [40, 62, 63, 64])
+def test_alpha_stack_bound_is_safe_where_the_engine_overflows(count):
+    from engine.facts import ALPHA_STACK_BUDGET, alpha_stack_bound
+
+    conditions = [{"$and": [{TAG: 1}, {f"a{i}": 1}]} for i in range(count)]
+    fact = {TAG: 1, **{f"a{i}": 1 for i in range(count)}}
+    accepted = _stack_trial(conditions, fact)
+    if alpha_stack_bound(conditions) <= 64:
+        assert accepted
+    assert ALPHA_STACK_BUDGET < 64
+    over = [{"$and": [{TAG: 1}, {f"a{i}": 1}]} for i in range(65)]
+    assert not _stack_trial(over, {TAG: 1, **{f"a{i}": 1 for i in range(65)}})
+    assert alpha_stack_bound(over) > 64
+
+
+def test_groups_cover_every_unit_once_and_respect_the_limits(mini):
+    from engine.facts import ALPHA_STACK_BUDGET, MAX_GROUP_FIELDS, alpha_stack_bound, engine_groups
+
+    for ruleset in (mini, load_ruleset(BUNDLED)):
+        compiled = compile_ruleset(ruleset)
+        groups = engine_groups(compiled)
+        assert [i for g in groups for i in g] == list(range(len(compiled.units)))
+        for group in groups:
+            kinds = {compiled.units[i].scope == "incident" for i in group}
+            assert len(kinds) == 1
+            if len(group) > 1:
+                conditions = [r.condition for i in group for r in compiled.units[i].rules]
+                assert alpha_stack_bound(conditions) <= ALPHA_STACK_BUDGET
+                assert len({f for i in group for f in compiled.units[i].fields}) <= MAX_GROUP_FIELDS
