@@ -55,21 +55,48 @@ def check_result(data: Any, file: str) -> dict[str, Any]:
     ruleset, meta = data["ruleset"], data["assessment"]
     if not isinstance(ruleset, dict) or not isinstance(ruleset.get("id"), str):
         raise bad("ruleset", "the result does not name its ruleset id.")
+    if not _text_or_none(ruleset.get("version")):
+        raise bad("ruleset.version", "the ruleset version must be text.")
     if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ("organisation", "site", "date")):
         raise bad("assessment", "the result lacks the organisation, site or date.")
+    for key in ("kind", "assessor", "file"):
+        if not _text_or_none(meta.get(key)):
+            raise bad(f"assessment.{key}", f"{key} must be text.")
     if not isinstance(data["findings"], list) or not isinstance(data["answers"], dict):
         raise bad("findings", "findings must be a list and answers a mapping.")
     for index, finding in enumerate(data["findings"]):
+        where = f"findings[{index}]"
         if not isinstance(finding, dict) or not isinstance(finding.get("rule_id"), str):
-            raise bad(f"findings[{index}]", "a finding has no rule_id.")
+            raise bad(where, "a finding has no rule_id.")
         if finding.get("status") not in (*RATED, "not_applicable", "unanswered"):
-            raise bad(f"findings[{index}].status", f"unknown status {str(finding.get('status'))[:40]!r}.")
-        if not isinstance(finding.get("questions", []), list):
-            raise bad(f"findings[{index}].questions", "questions must be a list of question ids.")
+            raise bad(f"{where}.status", f"unknown status {str(finding.get('status'))[:40]!r}.")
+        questions = finding.get("questions", [])
+        if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+            raise bad(f"{where}.questions", "questions must be a list of question ids.")
+        for key in ("title", "pillar", "severity"):
+            if not _text_or_none(finding.get(key)):
+                raise bad(f"{where}.{key}", f"{key} must be text.")
     scores = data["scores"]
     if not isinstance(scores, dict) or not isinstance(scores.get("pillars"), list):
         raise bad("scores", "the result has no per-pillar scores.")
+    overall = scores.get("overall", {})
+    if not isinstance(overall, dict) or not _number_or_none(overall.get("score")):
+        raise bad("scores.overall", "the overall score must be a number.")
+    for index, pillar in enumerate(scores["pillars"]):
+        where = f"scores.pillars[{index}]"
+        if not isinstance(pillar, dict) or not isinstance(pillar.get("id"), str):
+            raise bad(where, "each pillar score needs an id.")
+        if not _number_or_none(pillar.get("score")) or not _text_or_none(pillar.get("title")):
+            raise bad(where, "a pillar's score must be a number and its title text.")
     return data
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _number_or_none(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
 def load_side(path: Path, ruleset_ref: str | None) -> dict[str, Any]:

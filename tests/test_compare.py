@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import MINI, MINI_FULL, assessment_data
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bench.workload import to_assessment
@@ -299,3 +299,51 @@ def test_bundled_self_assessment_and_audit_give_a_meaningful_comparison() -> Non
     overall = comparison["agreement"]["overall"]
     assert overall["rated_pairs"] >= 5 and overall["kappa"] is not None and overall["kappa"] < 1
     assert any(row["differing_questions"] for row in comparison["rules"] if not row["agree"])
+
+
+# --- hand-edited results: any damage gives exit 0 or a clear exit 2, never a traceback ----------------
+
+JUNK = st.one_of(
+    st.none(),
+    st.integers(),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking CLI runs takes minutes
+)
+@given(data=st.data())
+def test_damaged_results_never_crash(mini: Any, mini_evaluator: Any, tmp_path: Path, data: st.DataObject) -> None:
+    result = _result(mini, mini_evaluator, _full_data())
+    damaged = copy.deepcopy(result)
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(damaged)[1:]))
+        parent = damaged
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = data.draw(JUNK)
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(result), encoding="utf-8")
+    bad.write_text(json.dumps(damaged), encoding="utf-8")
+    fmt = data.draw(st.sampled_from(["markdown", "html", "json"]))
+    outcome = CliRunner().invoke(main, ["compare", str(good), str(bad), "--format", fmt])
+    assert outcome.exit_code in (0, 2), (path, outcome.output, repr(outcome.exception))
+    if outcome.exit_code == 2:
+        assert str(bad) in outcome.stderr
