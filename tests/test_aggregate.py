@@ -298,3 +298,15 @@ def test_a_site_given_twice_is_warned_about_and_kept_apart(member_folder: Path, 
     assert outcome.exit_code == 0 and "1 file(s) assess an organisation and site" in outcome.stderr
     names = [row["member"] for row in json.loads(outcome.stdout)["matrix"]]
     assert len(names) == len(set(names)) == 5 and any(name.endswith("-2") for name in names)
+
+
+def test_progress_bar_draws_only_when_enabled(capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.cli.aggregate import ProgressBar
+
+    ProgressBar(False)("evaluating", 5, 10)
+    assert capsys.readouterr().err == ""
+    bar = ProgressBar(True)
+    bar("evaluating", 1, 4)
+    bar("evaluating", 4, 4)
+    err = capsys.readouterr().err
+    assert err.startswith("\rEvaluating") and "4/4" in err and err.endswith("\n")
