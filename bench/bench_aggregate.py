@@ -40,7 +40,7 @@ def run_one(folder: Path, count: int, jobs: int, ruleset_ref: str | None) -> dic
     ruleset = load_ruleset(ruleset_ref)
     files = sorted(folder.glob("member-*.yaml"))[:count]
     started = time.perf_counter()
-    members = evaluate_members(ruleset.path, files, jobs, "")
+    members = evaluate_members(ruleset, files, jobs, "")
     evaluated = time.perf_counter()
     aggregate = build_aggregate(ruleset, members)
     size = len(render_markdown(aggregate)) + len(render_html(aggregate))

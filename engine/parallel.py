@@ -18,6 +18,7 @@ from typing import Any
 from .aggregate import MemberSummary, quick_summary
 from .errors import InputError, Problem
 from .quickload import quick_load
+from .rulesets import Ruleset
 
 MEMBER_SUFFIXES = (".yaml", ".yml", ".json")
 Progress = Callable[[str, int, int], None]  # phase, done, total
@@ -57,13 +58,15 @@ def member_files(paths: Iterable[Path]) -> list[Path]:
     return unique
 
 
-def _start(ruleset_ref: str, evaluate: bool, salt: str) -> None:
+def _start(ruleset_ref: str, salt: str) -> None:
+    """Worker set-up: the ruleset (inherited from the parent when forked) and one compiled Evaluator."""
     global _ruleset, _evaluator, _salt
     from .evaluate import Evaluator
     from .rulesets import load_ruleset
 
-    _ruleset = load_ruleset(ruleset_ref)
-    _evaluator = Evaluator(_ruleset) if evaluate else None
+    if _ruleset is None or _ruleset.path != ruleset_ref:
+        _ruleset = load_ruleset(ruleset_ref)
+    _evaluator = Evaluator(_ruleset)
     _salt = salt
 
 
@@ -94,37 +97,38 @@ def _summary(path: str) -> MemberSummary | list[Problem]:
     return quick_summary(_ruleset, _evaluator, assessment, _salt)
 
 
-def _run(
-    ruleset_ref: str,
-    files: list[Path],
-    jobs: int,
-    evaluate: bool,
-    salt: str,
-    work: Callable[[str], Any],
-    progress: Progress | None,
-    phase: str,
-) -> Iterator[Any]:
-    names = [str(f) for f in files]
-    total = len(names)
-    jobs = max(1, min(jobs, total))
-    if jobs == 1:
-        _start(ruleset_ref, evaluate, salt)
-        try:
-            for done, name in enumerate(names, start=1):
-                yield work(name)
-                if progress:
-                    progress(phase, done, total)
-        finally:
-            _stop()
-        return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    chunk = max(1, min(64, total // (jobs * 8)))
-    with context.Pool(jobs, initializer=_start, initargs=(ruleset_ref, evaluate, salt)) as pool:
-        for done, item in enumerate(pool.imap_unordered(work, names, chunksize=chunk), start=1):
+class _Workers:
+    """The worker pool for one run (or this process alone when one job is enough); used for both passes."""
+
+    def __init__(self, ruleset: Ruleset, jobs: int, salt: str) -> None:
+        global _ruleset
+        self.pool: Any = None
+        _ruleset = ruleset  # forked workers inherit it instead of loading the ruleset again
+        if jobs == 1:
+            _start(ruleset.path, salt)
+            return
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        self.pool = context.Pool(jobs, initializer=_start, initargs=(ruleset.path, salt))
+        self.jobs = jobs
+
+    def map(self, work: Callable[[str], Any], names: list[str], progress: Progress | None, phase: str) -> Iterator[Any]:
+        total = len(names)
+        if self.pool is None:
+            results: Iterable[Any] = (work(name) for name in names)
+        else:
+            chunk = max(1, min(64, total // (self.jobs * 8)))
+            results = self.pool.imap_unordered(work, names, chunksize=chunk)
+        for done, item in enumerate(results, start=1):
             yield item
             if progress:
                 progress(phase, done, total)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+        _stop()
 
 
 def _stop() -> None:
@@ -141,26 +145,26 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def validate_members(ruleset_ref: str, files: list[Path], jobs: int, progress: Progress | None = None) -> list[Problem]:
-    problems: list[Problem] = []
-    for found in _run(ruleset_ref, files, jobs, False, "", _check, progress, "validating"):
-        problems += found
-    return problems
-
-
 def evaluate_members(
-    ruleset_ref: str, files: list[Path], jobs: int, salt: str, progress: Progress | None = None
+    ruleset: Ruleset, files: list[Path], jobs: int, salt: str, progress: Progress | None = None
 ) -> list[MemberSummary]:
     """Validate every file (raise InputError listing all problems), then summarise every member."""
-    problems = validate_members(ruleset_ref, files, jobs, progress)
-    if problems:
-        raise InputError(problems)
-    members: list[MemberSummary] = []
-    for item in _run(ruleset_ref, files, jobs, True, salt, _summary, progress, "evaluating"):
-        if isinstance(item, MemberSummary):
-            members.append(item)
-        else:
-            problems += item
-    if problems:
-        raise InputError(problems)
-    return members
+    names = [str(f) for f in files]
+    workers = _Workers(ruleset, max(1, min(jobs, len(names))), salt)
+    try:
+        problems: list[Problem] = []
+        for found in workers.map(_check, names, progress, "validating"):
+            problems += found
+        if problems:
+            raise InputError(problems)
+        members: list[MemberSummary] = []
+        for item in workers.map(_summary, names, progress, "evaluating"):
+            if isinstance(item, MemberSummary):
+                members.append(item)
+            else:
+                problems += item
+        if problems:
+            raise InputError(problems)
+        return members
+    finally:
+        workers.close()

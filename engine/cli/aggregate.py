@@ -109,7 +109,7 @@ def aggregate(
     ruleset = load_ruleset(ruleset_ref)
     workers = jobs or default_jobs()
     bar = ProgressBar(not quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb")
-    members = evaluate_members(ruleset.path, files, workers, salt, bar)
+    members = evaluate_members(ruleset, files, workers, salt, bar)
     result = build_aggregate(ruleset, members, min_group=min_group, reveal=reveal)
     repeated = len(members) - len({m.key for m in members})
     if repeated:
