@@ -347,3 +347,18 @@ def test_damaged_results_never_crash(mini: Any, mini_evaluator: Any, tmp_path: P
     assert outcome.exit_code in (0, 2), (path, outcome.output, repr(outcome.exception))
     if outcome.exit_code == 2:
         assert str(bad) in outcome.stderr
+
+
+def test_cli_quadratic_weights_and_progress_sections(saved: dict[str, Path]) -> None:
+    args = ["compare", str(saved["before"]), str(saved["after"])]
+    linear = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).stdout)
+    quadratic = json.loads(CliRunner().invoke(main, [*args, "--format", "json", "--weights", "quadratic"]).stdout)
+    assert quadratic["weights"] == "quadratic" and linear["weights"] == "linear"
+    pairs = [(r["baseline_status"], r["other_status"]) for r in linear["rules"]]
+    rated = [(a, b) for a, b in pairs if a in RATED and b in RATED]
+    assert quadratic["agreement"]["overall"]["weighted_kappa"] == pytest.approx(
+        cohen_kappa(rated, "quadratic"), abs=0.0005
+    )
+    markdown = CliRunner().invoke(main, [*args, "--weights", "quadratic"]).stdout
+    assert "quadratic-weighted kappa" in markdown
+    assert "## Progress from 2026-06-30 to 2026-12-31" in markdown and "### Gaps opened (regressions)" in markdown
