@@ -11,6 +11,7 @@ lowest-`pri` rule that holds, as durable-rules fires it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from engine.assessments import Assessment
@@ -62,21 +63,57 @@ def holds(condition: dict[str, Any], fact: dict[str, Any]) -> bool:
     return True
 
 
+def predicate(condition: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    """`holds` for one condition, translated once into nested Python closures (the floor's fast form)."""
+    tests = [_predicate(key, operand) for key, operand in condition.items()]
+    if len(tests) == 1:
+        return tests[0]
+    return lambda fact: all(test(fact) for test in tests)
+
+
+def _predicate(key: str, operand: Any) -> Callable[[dict[str, Any]], bool]:
+    if key == "$and":
+        parts = [predicate(item) for item in operand]
+        return lambda fact: all(part(fact) for part in parts)
+    if key == "$or":
+        parts = [predicate(item) for item in operand]
+        return lambda fact: any(part(fact) for part in parts)
+    if key in ("$ex", "$nex"):
+        names = list(operand)
+        if key == "$ex":
+            return lambda fact: all(name in fact for name in names)
+        return lambda fact: not any(name in fact for name in names)
+    if key == "$mt":
+        ((name, pattern),) = operand.items()
+        compiled = re.compile(pattern)
+        return lambda fact: isinstance(fact.get(name), str) and compiled.fullmatch(fact[name]) is not None
+    if key in _COMPARE:
+        ((name, expected),) = operand.items()
+        compare = _COMPARE[key]
+        if isinstance(expected, dict):
+            other = expected["$m"]
+            return lambda fact: name in fact and other in fact and compare(fact[name], fact[other])
+        return lambda fact: name in fact and compare(fact[name], expected)
+    is_bool = isinstance(operand, bool)
+    return lambda fact: key in fact and fact[key] == operand and isinstance(fact[key], bool) == is_bool
+
+
 class FloorEvaluator:
     """Decides statuses like `Evaluator.statuses`, without durable-rules."""
 
     def __init__(self, encoder: FactEncoder) -> None:
         self.compiled: CompiledRuleset = encoder.compiled
         self.encoder = encoder
+        self.specs = [(name, spec) for name, spec in self.compiled.fields.items() if spec.kind != "incident"]
         self.units = [
-            (unit, [(r.condition, r.status) for r in sorted(unit.rules, key=lambda r: r.priority)])
+            (unit, [(predicate(r.condition), r.status) for r in sorted(unit.rules, key=lambda r: r.priority)])
             for unit in self.compiled.units
         ]
 
     def shared(self, assessment: Assessment) -> dict[str, Any]:
         asof = assessment.meta.date
         values = {}
-        for name, spec in self.compiled.fields.items():
+        for name, spec in self.specs:
             value = self.encoder._value(spec, assessment, asof)
             if value is not None:
                 values[name] = value
@@ -110,8 +147,8 @@ class FloorEvaluator:
         return factors, per_rule
 
 
-def _first(rules: list[tuple[dict[str, Any], Status]], fact: dict[str, Any]) -> Status:
-    for condition, status in rules:
-        if holds(condition, fact):
+def _first(rules: list[tuple[Callable[[dict[str, Any]], bool], Status]], fact: dict[str, Any]) -> Status:
+    for test, status in rules:
+        if test(fact):
             return status
     raise AssertionError("every fact meets the last status rule (not met / does not hold)")

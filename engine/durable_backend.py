@@ -40,6 +40,7 @@ class DurableEvaluator:
         self.compiled = compiled
         self._handles: list[int] = []
         self._group_of: dict[int, int] = {}
+        self._rule_of: dict[str, tuple[int, str]] = {}
         self._sid = itertools.count(1)
         try:
             for group_index, group in enumerate(engine_groups(compiled)):
@@ -47,7 +48,9 @@ class DurableEvaluator:
                 for unit_index in group:
                     self._group_of[unit_index] = group_index
                     for rule in compiled.units[unit_index].rules:
-                        definition[f"{unit_index}:{rule.name}"] = {"all": [{"m": rule.condition}], "pri": rule.priority}
+                        engine_name = f"{unit_index}:{rule.name}"
+                        self._rule_of[engine_name] = (unit_index, rule.name)
+                        definition[engine_name] = {"all": [{"m": rule.condition}], "pri": rule.priority}
                 name = f"vpsa{next(_names)}"
                 self._handles.append(_engine.create_ruleset(name, engine_json(definition)))
         except Exception as exc:  # the engine reports numeric codes only
@@ -72,14 +75,14 @@ class DurableEvaluator:
                     end += 1
                 first = self._fire(handles[group], fact.body)
                 for index in range(start, end):
-                    decided.append(first.get(str(facts[index].unit_index)))
+                    decided.append(first.get(facts[index].unit_index))
                 start = end
         return decided
 
-    def _fire(self, handle: int, body: str) -> dict[str, str]:
+    def _fire(self, handle: int, body: str) -> dict[int, str]:
         """Assert one fact in a fresh state; per unit index, the name of the first rule that fired."""
         sid = str(next(self._sid))
-        first: dict[str, str] = {}
+        first: dict[int, str] = {}
         try:
             code, state = _engine.assert_fact(handle, '{"sid":"' + sid + '","id":"f",' + body)
             if code == 0:
@@ -87,8 +90,9 @@ class DurableEvaluator:
                 message = started[1] if started else None
                 while message:
                     # the message is {"UNIT:RULE_NAME":{"m":...}}; the name is all we need
-                    unit, _, name = message[2 : message.index('"', 2)].partition(":")
-                    first.setdefault(unit, name)
+                    unit, name = self._rule_of[message[2 : message.index('"', 2)]]
+                    if unit not in first:
+                        first[unit] = name
                     message = _engine.complete_and_start_action(handle, state)
             _engine.delete_state(handle, sid)
         except Exception as exc:

@@ -158,6 +158,7 @@ class FactEncoder:
         self.kinds = {q.id: q.type for q in ruleset.questions.values()}
         self._shared_specs = [(name, spec) for name, spec in compiled.fields.items() if spec.kind != "incident"]
         self._head = f'"{TAG}":1'
+        self._thresholds: dict[tuple[dt.date, int], str] = {}
         self.groups = engine_groups(compiled)
         order = {name: position for position, name in enumerate(compiled.fields)}
         # per group: whether it is per incident, its units, and per field (its name, its incident field or None)
@@ -171,14 +172,47 @@ class FactEncoder:
             self._plan.append((compiled.units[group[0]].scope == "incident", group, fields))
 
     def shared_fields(self, assessment: Assessment) -> dict[str, str]:
-        """JSON text of every assessment-level field (profile, answers, thresholds)."""
+        """JSON text of every assessment-level field (profile, answers, thresholds).
+
+        The same values as `_value`, computed inline: this runs for every field of every assessment.
+        """
         encoded: dict[str, str] = {}
         asof = assessment.meta.date
+        profile, answers, kinds = assessment.profile, assessment.answers, self.kinds
         for name, spec in self._shared_specs:
-            value = self._value(spec, assessment, asof)
-            if value is not None:
-                encoded[name] = _json(value)
+            kind = spec.kind
+            if kind == "profile":
+                value = profile.get(spec.name)
+                if value is not None:
+                    encoded[name] = _json(value)
+                continue
+            if kind == "threshold":
+                encoded[name] = self._threshold(asof, spec.extra)
+                continue
+            answer = answers.get(spec.name)
+            value = None if answer is None else answer.value
+            if value is None:
+                continue
+            if kind == "flag":
+                encoded[name] = "true" if spec.extra in value else "false"
+            elif kind == "count":
+                encoded[name] = str(len(value))
+            else:
+                answer_type = kinds[spec.name]
+                if answer_type == AnswerType.text:
+                    encoded[name] = "true"  # free text never enters the engine; only whether it was given
+                elif answer_type == AnswerType.date:
+                    encoded[name] = str(value.toordinal()) if isinstance(value, dt.date) else "0"
+                else:
+                    encoded[name] = _json(value)
         return encoded
+
+    def _threshold(self, asof: dt.date, months: int) -> str:
+        key = (asof, months)
+        text = self._thresholds.get(key)
+        if text is None:
+            text = self._thresholds[key] = str(months_before(asof, months).toordinal())
+        return text
 
     def _value(self, spec: FieldSpec, assessment: Assessment, asof: Any) -> Any:
         if spec.kind == "profile":
