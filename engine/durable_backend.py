@@ -3,9 +3,10 @@
 It drives the engine's C extension directly (`durable_rules_engine`), which the `durable.engine.Host`
 wraps: the Host decodes and re-encodes JSON on every firing and is some 10x slower. Compiled units are
 packed into small engine rulesets (`facts.engine_groups`: few enough alpha nodes that a fact can never
-overflow the engine's alpha stack of 64, error 303). Each group fact gets its own state (sid), which is
-deleted at once, so no assessment can see another's facts. Every action the engine starts for the
-fact is read; rules fire in `pri` order, lowest first, so the first action of a unit is its status.
+overflow the engine's alpha stack of 64, error 303). Each group fact is asserted, every action it
+starts is read, and it is retracted at once, so no assessment can see another's facts (rules match
+one fact each: there are no joins). Rules fire in `pri` order, lowest first, so the first action of
+a unit is its status.
 See docs/durable-rules-findings.md.
 """
 
@@ -80,11 +81,16 @@ class DurableEvaluator:
         return decided
 
     def _fire(self, handle: int, body: str) -> dict[int, str]:
-        """Assert one fact in a fresh state; per unit index, the name of the first rule that fired."""
-        sid = str(next(self._sid))
+        """Assert one fact; per unit index, the name of the first rule that fired.
+
+        Every action is read, so nothing is left pending, and the fact is retracted at once: the
+        engine's state is empty again after each fact. Reusing that state (sid "0") instead of
+        creating and deleting one per fact saves about a third of the engine's time per fact.
+        """
+        fact = '{"sid":"0","id":"' + str(next(self._sid)) + '",' + body
         first: dict[int, str] = {}
         try:
-            code, state = _engine.assert_fact(handle, '{"sid":"' + sid + '","id":"f",' + body)
+            code, state = _engine.assert_fact(handle, fact)
             if code == 0:
                 started = _engine.start_action_for_state(handle, state)
                 message = started[1] if started else None
@@ -94,10 +100,12 @@ class DurableEvaluator:
                     if unit not in first:
                         first[unit] = name
                     message = _engine.complete_and_start_action(handle, state)
-            _engine.delete_state(handle, sid)
+                _engine.retract_fact(handle, fact)
+            else:
+                _engine.delete_state(handle, "0")
         except Exception as exc:
             with contextlib.suppress(Exception):  # the state may never have been created
-                _engine.delete_state(handle, sid)
+                _engine.delete_state(handle, "0")
             raise EngineError(f"durable-rules failed on a fact ({_explain(exc)}).") from None
         return first
 

@@ -315,3 +315,13 @@ def test_groups_cover_every_unit_once_and_respect_the_limits(mini):
                 conditions = [r.condition for i in group for r in compiled.units[i].rules]
                 assert alpha_stack_bound(conditions) <= ALPHA_STACK_BUDGET
                 assert len({f for i in group for f in compiled.units[i].fields}) <= MAX_GROUP_FIELDS
+
+
+def test_the_engine_state_is_empty_after_every_assessment(mini):
+    """Facts are retracted once read: whatever ran before, the engine holds no fact of any assessment."""
+    with Evaluator(mini) as evaluator:
+        for assessment in random_assessments(mini, 100, seed=21):
+            evaluator.statuses(assessment)
+            for handle in evaluator.engine._handles:
+                facts = durable_rules_engine.get_facts(handle, "0")
+                assert json.loads(facts) == [], facts
