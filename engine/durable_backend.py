@@ -101,8 +101,9 @@ class DurableEvaluator:
                         first[unit] = name
                     message = _engine.complete_and_start_action(handle, state)
                 _engine.retract_fact(handle, fact)
-            else:
-                _engine.delete_state(handle, "0")
+            else:  # nothing matched; the engine kept nothing, but leave no doubt
+                with contextlib.suppress(Exception):
+                    _engine.delete_state(handle, "0")
         except Exception as exc:
             with contextlib.suppress(Exception):  # the state may never have been created
                 _engine.delete_state(handle, "0")
