@@ -159,6 +159,13 @@ class FactEncoder:
         self._shared_specs = [(name, spec) for name, spec in compiled.fields.items() if spec.kind != "incident"]
         self._head = f'"{TAG}":1'
         self._thresholds: dict[tuple[dt.date, int], str] = {}
+        self._profile_fields = [(n, spec.name) for n, spec in self._shared_specs if spec.kind == "profile"]
+        self._threshold_fields = [(n, spec.extra) for n, spec in self._shared_specs if spec.kind == "threshold"]
+        self._answer_fields = [
+            (n, spec.name, self._mode(spec), spec.extra)
+            for n, spec in self._shared_specs
+            if spec.kind in ("question", "flag", "count")
+        ]
         self.groups = engine_groups(compiled)
         order = {name: position for position, name in enumerate(compiled.fields)}
         # per group: whether it is per incident, its units, and per field (its name, its incident field or None)
@@ -174,38 +181,42 @@ class FactEncoder:
     def shared_fields(self, assessment: Assessment) -> dict[str, str]:
         """JSON text of every assessment-level field (profile, answers, thresholds).
 
-        The same values as `_value`, computed inline: this runs for every field of every assessment.
+        The same values as `_value`, computed inline by kind of field: this runs for every field of
+        every assessment.
         """
         encoded: dict[str, str] = {}
+        profile, answers = assessment.profile, assessment.answers
+        for name, fact in self._profile_fields:
+            value = profile.get(fact)
+            if value is not None:
+                encoded[name] = _json(value)
         asof = assessment.meta.date
-        profile, answers, kinds = assessment.profile, assessment.answers, self.kinds
-        for name, spec in self._shared_specs:
-            kind = spec.kind
-            if kind == "profile":
-                value = profile.get(spec.name)
-                if value is not None:
-                    encoded[name] = _json(value)
+        for name, months in self._threshold_fields:
+            encoded[name] = self._threshold(asof, months)
+        for name, question, mode, extra in self._answer_fields:
+            answer = answers.get(question)
+            if answer is None:
                 continue
-            if kind == "threshold":
-                encoded[name] = self._threshold(asof, spec.extra)
-                continue
-            answer = answers.get(spec.name)
-            value = None if answer is None else answer.value
+            value = answer.value
             if value is None:
                 continue
-            if kind == "flag":
-                encoded[name] = "true" if spec.extra in value else "false"
-            elif kind == "count":
+            if mode == "plain":
+                encoded[name] = _json(value)
+            elif mode == "flag":
+                encoded[name] = "true" if extra in value else "false"
+            elif mode == "count":
                 encoded[name] = str(len(value))
-            else:
-                answer_type = kinds[spec.name]
-                if answer_type == AnswerType.text:
-                    encoded[name] = "true"  # free text never enters the engine; only whether it was given
-                elif answer_type == AnswerType.date:
-                    encoded[name] = str(value.toordinal()) if isinstance(value, dt.date) else "0"
-                else:
-                    encoded[name] = _json(value)
+            elif mode == "date":
+                encoded[name] = str(value.toordinal()) if isinstance(value, dt.date) else "0"  # 'never': before all
+            else:  # free text never enters the engine; only whether it was given
+                encoded[name] = "true"
         return encoded
+
+    def _mode(self, spec: FieldSpec) -> str:
+        if spec.kind != "question":
+            return spec.kind
+        kind = self.kinds[spec.name]
+        return "text" if kind == AnswerType.text else "date" if kind == AnswerType.date else "plain"
 
     def _threshold(self, asof: dt.date, months: int) -> str:
         key = (asof, months)
