@@ -92,14 +92,15 @@ class DurableEvaluator:
         try:
             code, state = _engine.assert_fact(handle, fact)
             if code == 0:
+                rule_of, complete = self._rule_of, _engine.complete_and_start_action
                 started = _engine.start_action_for_state(handle, state)
                 message = started[1] if started else None
                 while message:
                     # the message is {"UNIT:RULE_NAME":{"m":...}}; the name is all we need
-                    unit, name = self._rule_of[message[2 : message.index('"', 2)]]
+                    unit, name = rule_of[message[2 : message.index('"', 2)]]
                     if unit not in first:
                         first[unit] = name
-                    message = _engine.complete_and_start_action(handle, state)
+                    message = complete(handle, state)
                 _engine.retract_fact(handle, fact)
             else:  # nothing matched; the engine kept nothing, but leave no doubt
                 with contextlib.suppress(Exception):
