@@ -47,6 +47,12 @@ def _peak_mb() -> float:
     return max(own, children) / 1024
 
 
+def _rss_mb() -> float:
+    """Resident memory now (Linux), in MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def _runner(kind: str, ruleset: Ruleset, compiled: Any = None) -> Any:
     evaluator = Evaluator(ruleset, compiled)
     return evaluator.statuses if kind == "durable" else FloorEvaluator(evaluator.encoder).statuses
@@ -129,7 +135,9 @@ def main() -> int:
     _ASSESSMENTS[:] = random_assessments(ruleset, max(sizes), seed=args.seed)
     print(f"generated {len(_ASSESSMENTS)} distinct assessments in {time.perf_counter() - started:.1f} s (not timed)")
 
+    before = _rss_mb()
     durable = _runner("durable", ruleset, compiled)
+    print(f"one evaluator (engine rulesets and encoder) takes {_rss_mb() - before:.0f} MB")
     floor = _runner("floor", ruleset, compiled)
     header = f"{'N':>6} | {'durable 1 core':>15} | {'floor 1 core':>13} | {'ratio':>6} | {'durable 2 cores':>16} | "
     header += f"{'floor 2 cores':>14} | {'statuses':>9} | {'peak MB':>7}"
@@ -153,7 +161,7 @@ def main() -> int:
             f"{count:>6} | {d_rate:>13,.0f}/s | {f_rate:>11,.0f}/s | {f_rate / d_rate:>5.1f}x | {d_two:>14,.0f}/s | "
             f"{f_two:>12,.0f}/s | {statuses:>9,} | {_peak_mb():>7.0f}"
         )
-    print()
+    print("(peak MB: the largest process, including the N generated assessments it holds)")
     print(f"every status decided by durable-rules and equal to the floor's: {'yes' if ok else 'NO'}")
     two_ok = last["d2"] >= TARGET_TWO_CORES
     ratio_ok = last["f1"] / last["d1"] <= TARGET_RATIO
