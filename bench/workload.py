@@ -149,9 +149,7 @@ def random_assessment_data(
             profile[fact.id] = rng.choice([c.value for c in fact.choices or []])
         else:
             profile[fact.id] = rng.randint(0, 1000)
-    answers = {
-        q.id: _answer(q, rng, asof) for q in ruleset.questions.values() if rng.random() >= unanswered
-    }
+    answers = {q.id: _answer(q, rng, asof) for q in ruleset.questions.values() if rng.random() >= unanswered}
     types = [t.id for t in ruleset.header.incident_types]
     incidents = [_incident(i, types, rng, asof) for i in range(1, rng.randint(0, 3) + 1)] if types else []
     return {

@@ -135,6 +135,20 @@ def _problems_besides_incidents(document: Document, ruleset: Ruleset) -> list[Pr
     return checker.problems
 
 
+def check_answer(
+    ruleset: Ruleset, question: Question, raw: Any, date: dt.date, file: str
+) -> tuple[Any, Problem | None]:
+    """One answer checked as the loader checks it: (the normalised value, None) or (None, the problem).
+
+    For interactive entry (the guided questionnaire), which checks each answer as it is typed.
+    """
+    checker = _Checker(Document(file, None), ruleset, date)
+    value = checker.value(question, raw, ("answers", question.id))
+    if value is _INVALID:
+        return None, checker.problems[0]
+    return value, None
+
+
 class _Checker:
     def __init__(self, document: Document, ruleset: Ruleset, date: dt.date) -> None:
         self.document, self.ruleset, self.date = document, ruleset, date

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -25,11 +26,18 @@ class Problem:
         return text
 
 
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key under which "row 5" comes before "row 15" (numbers compare as numbers)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+
+
 class InputError(Exception):
     """Raised with every problem found in an input; the CLI prints them and exits with code 2."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.where, p.message))
+        self.problems = sorted(
+            set(problems), key=lambda p: (p.file, p.line or 0, _natural(p.where), _natural(p.message))
+        )
         super().__init__(self.render())
 
     def render(self) -> str:

@@ -116,7 +116,9 @@ class Evaluator:
         check: bool,
     ) -> Finding:
         rule = self.ruleset.rules[rule_id]
-        escalated_by = [f for f in rule.escalate_if if factors.get(f)]
+        # A critical rule cannot be raised further, so no factor is said to have raised it.
+        raisable = rule.severity.raised() != rule.severity
+        escalated_by = [f for f in rule.escalate_if if factors.get(f)] if raisable else []
         severity = rule.severity.raised() if escalated_by else rule.severity
         exposure = [f for f in rule.exposure if factors.get(f)]
         base = dict(

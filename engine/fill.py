@@ -15,13 +15,13 @@ from typing import Any
 
 import click
 
-from .assessments import _INVALID, _Checker
+from .assessments import check_answer
 from .conditions import MISSING, evaluate
 from .errors import InputError, Problem
-from .loading import Document, LoadError, load_document
+from .files import save_atomically as _save
+from .loading import LoadError, load_document
 from .models import AnswerType
 from .questionnaire import HEADER_FIELDS, KINDS, QuestionGuide, dump_yaml, fact_allowed, guides, rule_titles
-from .questionnaire import save_atomically as _save
 from .rulesets import Ruleset
 
 HELP, SKIP = "?", ""
@@ -189,11 +189,10 @@ class Session:
                 if text == SKIP:
                     value = None
                     break
-                checker = _Checker(Document(str(self.output), None), self.ruleset, date)
-                value = checker.value(question, _parse(question.type, text), ("answers", guide.id))
-                if value is not _INVALID:
+                raw = _parse(question.type, text)
+                value, problem = check_answer(self.ruleset, question, raw, date, str(self.output))
+                if problem is None:
                     break
-                problem = checker.problems[0]
                 self.echo(f"Not accepted: {problem.message} {problem.fix}".strip())
             evidence = _ask("evidence (optional)") if self.ask_evidence and value is not None else ""
             asked[guide.id] = {"value": value, "evidence": evidence[:20000]} if evidence else value

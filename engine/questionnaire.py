@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -256,23 +253,3 @@ _Dumper.add_representer(str, _represent_text)
 
 def dump_yaml(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
-
-
-def save_atomically(path: Path, content: str | bytes) -> None:
-    """Write a temporary file beside `path`, then rename it over: a crash never leaves half a file."""
-    parent = path.parent if str(path.parent) else Path(".")
-    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes owner-only files; a questionnaire is shared
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

@@ -15,8 +15,9 @@ from .models import Answer, AnswerType, AssessmentFile
 from .rulesets import Ruleset
 
 
-def _value_schema(question_type: AnswerType, choices: list[str] | None, minimum: float | None,
-                  maximum: float | None) -> dict[str, Any]:
+def _value_schema(
+    question_type: AnswerType, choices: list[str] | None, minimum: float | None, maximum: float | None
+) -> dict[str, Any]:
     if question_type in (AnswerType.yes_no, AnswerType.yes_no_partial, AnswerType.single_choice):
         return {"enum": [*(choices or []), None]}
     if question_type == AnswerType.multiple_choice:
@@ -47,8 +48,12 @@ def assessment_schema(ruleset: Ruleset) -> dict[str, Any]:
         else:
             prop = {"type": "number"}
         profile_props[fact.id] = {**prop, "description": fact.text}
-    schema["properties"]["profile"] = {"type": "object", "properties": profile_props,
-                                       "required": list(profile_props), "additionalProperties": False}
+    schema["properties"]["profile"] = {
+        "type": "object",
+        "properties": profile_props,
+        "required": list(profile_props),
+        "additionalProperties": False,
+    }
     answer_props: dict[str, Any] = {}
     for question in ruleset.questions.values():
         value = _value_schema(question.type, question_choices(question), question.min, question.max)

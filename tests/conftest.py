@@ -97,9 +97,7 @@ def answer_strategy(question: Any, asof: dt.date) -> st.SearchStrategy[Any]:
     if kind == AnswerType.number:
         low = question.min if question.min is not None else -1000
         high = question.max if question.max is not None else 1000
-        return st.one_of(
-            st.integers(int(low), int(high)), st.floats(low, high, allow_nan=False, allow_infinity=False)
-        )
+        return st.one_of(st.integers(int(low), int(high)), st.floats(low, high, allow_nan=False, allow_infinity=False))
     if kind == AnswerType.date:
         return st.one_of(st.just("never"), _date_near_thresholds(asof).map(dt.date.isoformat))
     return st.text(min_size=1, max_size=30)

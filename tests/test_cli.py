@@ -155,8 +155,10 @@ def test_explain():
     code, out, _ = run("explain", str(MINI_FULL), "PRIV-01", *RULESET)
     assert code == 0
     assert "Status: partially met (decided by durable-rules)" in out
-    assert "PRIV-Q1 = 80" in out and "PRIV-Q2 = unanswered" in out
+    assert "PRIV-Q1 = 80" in out and "PRIV-Q2 = skipped for this profile" in out  # no armed guards
     assert "armed_guards = false" in out
+    code, out, _ = run("explain", str(MINI_EMPTY), "RA-01", *RULESET)
+    assert code == 0 and "Status: unanswered" in out and "RA-Q1 = unanswered" in out
     code, out, _ = run("explain", str(MINI_FULL), "INC-01", *RULESET)
     assert code == 0 and "Incident I-1: partially met" in out
     code, out, err = run("explain", str(MINI_FULL), "NOPE-01", *RULESET)
@@ -286,11 +288,11 @@ def test_failure_while_writing_keeps_the_old_file(tmp_path, monkeypatch):
 
 
 def test_interrupted_write_removes_its_temporary_file(tmp_path, monkeypatch):
-    from engine.cli import base
+    from engine import files
 
     target = tmp_path / "out.json"
     target.write_text("previous result", encoding="utf-8")
-    monkeypatch.setattr(base.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(5, "I/O error")))
+    monkeypatch.setattr(files.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(5, "I/O error")))
     code, _, err = run("assess", str(MINI_FULL), *RULESET, "-o", str(target))
     assert code == 2 and "I/O error" in err
     assert target.read_text() == "previous result"
@@ -340,3 +342,17 @@ def test_python_dash_m_engine():
     )
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 7
+
+
+def test_output_files_get_the_usual_permissions(tmp_path):
+    """Atomic writing goes through mkstemp (owner-only); reports are meant to be shared."""
+    old = os.umask(0o022)
+    try:
+        report = tmp_path / "report.md"
+        assert run("assess", str(MINI_FULL), *RULESET, "-o", str(report))[0] == 0
+        assert report.stat().st_mode & 0o777 == 0o644
+        report.chmod(0o600)  # a file the user locked down stays locked down when rewritten
+        assert run("assess", str(MINI_FULL), *RULESET, "-o", str(report))[0] == 0
+        assert report.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)

@@ -93,7 +93,8 @@ rules:
   - id: X-SKIP
     title: Every question skippable, no applies_when
     pillar: PUB
-    severity: medium
+    severity: critical
+    escalate_if: [conflict_affected]
     why: Coverage.
     sources: [{clause: VP-PUB-SA}]
     met: {all: [{question: PUB-Q1, equals: "yes"}, {question: PRIV-Q2, equals: "yes"}]}
@@ -290,6 +291,14 @@ def test_severity_is_raised_by_factors(mini, mini_evaluator, conflict, severity)
 
 def test_critical_is_never_raised_further():
     assert Severity.critical.raised() == Severity.critical
+
+
+def test_a_critical_rule_names_no_factor_as_having_raised_it(wide, wide_evaluator):
+    data = full_data()
+    data["profile"]["conflict_affected"] = True
+    skip = finding(wide_evaluator.evaluate(to_assessment(wide, data)), "X-SKIP")
+    assert skip.severity == skip.base_severity == Severity.critical
+    assert skip.escalated_by == []
     assert Severity.low.raised() == Severity.medium
 
 

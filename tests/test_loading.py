@@ -127,3 +127,11 @@ def test_escaped_utf16_pairs_are_joined_and_halves_refused(write):
         assert "invalid character" in caught.value.message
         if line is not None:
             assert caught.value.line == line
+
+
+def test_problems_are_listed_in_natural_order() -> None:
+    from engine.errors import InputError, Problem
+
+    places = ["row 15", "row 5", "row 100", "sheet Answers"]
+    error = InputError([Problem("a.xlsx", None, where, "Bad value.") for where in places])
+    assert [p.where for p in error.problems] == ["row 5", "row 15", "row 100", "sheet Answers"]

@@ -156,7 +156,7 @@ def test_declared_order_changes_what_is_monotone(tmp_path):
 def test_duplicate_ids(tmp_path):
     (tmp_path / "ruleset.yaml").write_text(mini_text(), encoding="utf-8")
     extra = "rules:\n" + rule("RA-01", '{question: RA-Q1, equals: "yes"}')
-    extra += "questions:\n  - {id: RA-Q1, pillar: RA, text: \"Again?\", type: yes_no}\n"
+    extra += 'questions:\n  - {id: RA-Q1, pillar: RA, text: "Again?", type: yes_no}\n'
     (tmp_path / "more.yaml").write_text(extra, encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_ruleset(tmp_path)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import EngineError, InputError
+from ..files import save_atomically
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,14 +66,7 @@ def write_output(text: str | bytes, output: Path | None) -> None:
     parent = output.parent if str(output.parent) else Path(".")
     if not parent.is_dir():
         raise output_error(output, "is in a folder that does not exist.")
-    handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8") if isinstance(text, str) else text)
-        os.replace(temp, output)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    save_atomically(output, text)
 
 
 def output_error(output: Path, what: str) -> InputError:

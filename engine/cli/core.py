@@ -15,7 +15,7 @@ from ..loading import LoadError, load_document
 from ..models import Severity
 from ..outputs import FORMATS, format_for
 from ..pipeline import assess_file, ruleset_for
-from ..reference import decide
+from ..reference import Context, decide
 from ..result import gaps_at_or_above
 from ..rulesets import HEADER_FILE, load_ruleset
 from .base import EXIT_GAPS, handle_errors, main, write_output
@@ -274,10 +274,13 @@ def explain(assessment: Path, rule_id: str, ruleset_ref: str | None) -> None:
     if not profile_names:
         lines.append("  - none (the rule applies to every profile)")
     lines += ["", "Answers used:"]
+    context = Context(ruleset, parsed)
     for question_id in ruleset.rule_questions(rule.id):
         answer = parsed.answers.get(question_id)
         value = (
-            "unanswered"
+            "skipped for this profile"
+            if not context.relevant(question_id)
+            else "unanswered"
             if answer is None or answer.value is None
             else json.dumps(
                 answer.value if not hasattr(answer.value, "isoformat") else answer.value.isoformat(), ensure_ascii=False

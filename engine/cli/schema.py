@@ -12,7 +12,7 @@ from .base import handle_errors, main, write_output
 
 
 @main.command()
-@click.option("--ruleset", "ruleset_ref", metavar="ID|PATH", help="Bundled ruleset id or a ruleset path (default vpshr).")
+@click.option("--ruleset", "ruleset_ref", metavar="ID|PATH", help="Bundled ruleset id or path (default vpshr).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here instead of stdout.")
 @handle_errors
 def schema(ruleset_ref: str | None, output: Path | None) -> None:
