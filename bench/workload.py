@@ -166,6 +166,10 @@ def to_assessment(ruleset: Ruleset, data: dict[str, Any], name: str = "generated
     return parse_assessment(Document(name, data, {}), raw, ruleset)
 
 
-def random_assessments(ruleset: Ruleset, count: int, seed: int = 0) -> list[Assessment]:
-    rng = random.Random(seed)
-    return [to_assessment(ruleset, random_assessment_data(ruleset, rng), f"a{i}.yaml") for i in range(count)]
+def random_assessments(ruleset: Ruleset, count: int, seed: int = 0, start: int = 0) -> list[Assessment]:
+    """Assessments number start .. start+count-1 of a seeded series; each depends only on (seed, number),
+    so any slice can be made on its own (a benchmark worker makes its own share instead of inheriting it)."""
+    return [
+        to_assessment(ruleset, random_assessment_data(ruleset, random.Random(f"{seed}:{i}")), f"a{i}.yaml")
+        for i in range(start, start + count)
+    ]
