@@ -18,7 +18,7 @@ import yaml
 
 from engine.assessments import Assessment, parse_assessment
 from engine.loading import Document
-from engine.models import AnswerType, SecurityActor
+from engine.models import NONE_CHOICE, AnswerType, SecurityActor
 from engine.rulesets import HEADER_FILE, Ruleset, ruleset_files
 
 
@@ -93,7 +93,8 @@ def _answer(question: Any, rng: random.Random, asof: dt.date) -> Any:
         return rng.choice([c.value for c in question.choices])
     if kind == AnswerType.multiple_choice:
         values = [c.value for c in question.choices]
-        return rng.sample(values, rng.randint(1, len(values)))
+        picked = rng.sample(values, rng.randint(1, len(values)))
+        return [v for v in picked if v != NONE_CHOICE] or picked  # 'none' stands alone
     if kind == AnswerType.number:
         low = question.min if question.min is not None else 0
         high = question.max if question.max is not None else max(low, 0) + 100

@@ -12,7 +12,7 @@ from typing import Any
 from .conditions import _closest, question_choices
 from .errors import InputError, Problem
 from .loading import Document, LoadError, load_document, read_text
-from .models import Answer, AnswerType, AssessmentFile, AssessmentMeta, Incident, Question
+from .models import NONE_CHOICE, Answer, AnswerType, AssessmentFile, AssessmentMeta, Incident, Question
 from .rulesets import Ruleset
 from .validation import validate_model
 
@@ -273,6 +273,13 @@ class _Checker:
                 return _INVALID
             if len(set(items)) != len(items):
                 self.add(path, f"{label}: a value is listed twice.", "list each selected value once.")
+                return _INVALID
+            if NONE_CHOICE in items and len(items) > 1:
+                self.add(
+                    path,
+                    f"{label}: '{NONE_CHOICE}' (none of these) is listed together with other choices.",
+                    f"list either '{NONE_CHOICE}' alone or only the choices that apply.",
+                )
                 return _INVALID
             return sorted(items, key=choices.index)
         if kind == AnswerType.number:

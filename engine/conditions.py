@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
-from .models import BUILTIN_CHOICES, INCIDENT_STEP_DATES, AnswerType, Question
+from .models import BUILTIN_CHOICES, INCIDENT_STEP_DATES, AnswerType, Question, selected_count
 
 Subject = Literal["question", "profile", "incident"]
 
@@ -436,9 +436,9 @@ def atom_holds(atom: Atom, value: Any, months_back: dict[int, dt.date] | None = 
     if op == "excludes":
         return expected not in value
     if op == "count_gte":
-        return len(value) >= expected
+        return selected_count(value) >= expected
     if op == "count_lte":
-        return len(value) <= expected
+        return selected_count(value) <= expected
     if op == "within_months":
         assert months_back is not None
         return isinstance(value, dt.date) and bool(value >= months_back[expected])

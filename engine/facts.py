@@ -15,7 +15,7 @@ from typing import Any
 
 from .assessments import Assessment
 from .compiler import TAG, CompiledRuleset, FieldSpec, months_before
-from .models import INCIDENT_STEP_DATES, AnswerType, Incident
+from .models import INCIDENT_STEP_DATES, AnswerType, Incident, selected_count
 from .rulesets import Ruleset
 
 
@@ -205,7 +205,7 @@ class FactEncoder:
             elif mode == "flag":
                 encoded[name] = "true" if extra in value else "false"
             elif mode == "count":
-                encoded[name] = str(len(value))
+                encoded[name] = str(selected_count(value))
             elif mode == "date":
                 encoded[name] = str(value.toordinal()) if isinstance(value, dt.date) else "0"  # 'never': before all
             else:  # free text never enters the engine; only whether it was given
@@ -238,7 +238,7 @@ class FactEncoder:
         if spec.kind == "flag":
             return spec.extra in value
         if spec.kind == "count":
-            return len(value)
+            return selected_count(value)
         kind = self.kinds[spec.name]
         if kind == AnswerType.text:
             return True  # free text never enters the engine; only whether it was given

@@ -70,6 +70,15 @@ class Choice(Strict):
     label: Text
 
 
+NONE_CHOICE = "none"
+"""In a multiple-choice question, the choice `none` ("none of these") stands alone and selects nothing."""
+
+
+def selected_count(values: list[str]) -> int:
+    """How many choices a multiple-choice answer selects (`none` counts as zero)."""
+    return sum(1 for v in values if v != NONE_CHOICE)
+
+
 class Clause(Strict):
     """One citable section or clause of a source document."""
 

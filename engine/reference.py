@@ -79,12 +79,13 @@ def decide(ruleset: Ruleset, assessment: Assessment, rule_id: str, incident: Inc
         compiled.applies_when is not None
         and cond.evaluate(compiled.applies_when, ctx.lookup_plain, ctx.months) is not True
     ):
-        facts = {name: ctx.assessment.profile[name] for name in cond.referenced(compiled.applies_when, "profile")}
         reason = f"Applies only when {_plain(compiled.applies_when.render())}"
-        shown = ", ".join(f"{k} = {_value(v)}" for k, v in facts.items())
+        facts = _profile_excludes(compiled.applies_when, ctx)
+        if facts:
+            reason += f"; this profile has {', '.join(f'{k} = {_value(v)}' for k, v in facts.items())}"
         if incident is not None and cond.referenced(compiled.applies_when, "incident"):
             reason += f"; incident {incident.id} is of type '{incident.type}' by {incident.actor.value}"
-        return Decision(Status.not_applicable, [f"{reason}; this profile has {shown or 'other facts'}."], [], facts)
+        return Decision(Status.not_applicable, [f"{reason}."], [], facts)
     questions = ruleset.rule_questions(rule_id)
     relevant = [q for q in questions if ctx.relevant(q)]
     if questions and not relevant:
@@ -111,6 +112,28 @@ def decide(ruleset: Ruleset, assessment: Assessment, rule_id: str, incident: Inc
             return Decision(level, reasons)
         reasons.append(f"{_label(level)} not reached: {_explain_false(condition, ctx)}.")
     return Decision(Status.not_met, reasons)
+
+
+def _profile_excludes(applies_when: cond.Condition, ctx: Context) -> dict[str, Any]:
+    """The profile facts that rule the rule out on their own (incident conditions left aside); empty when
+    the profile allows the rule and only the incident does not."""
+
+    def profile_only(atom: cond.Atom) -> Any:
+        return cond.IRRELEVANT if atom.subject == "incident" else ctx.lookup_plain(atom)
+
+    names = _false_facts(applies_when, profile_only, ctx.months)
+    return {name: ctx.assessment.profile[name] for name in dict.fromkeys(names)}
+
+
+def _false_facts(condition: cond.Condition, lookup: Any, months: Any) -> list[str]:
+    """Profile facts of the parts that make a false condition false (not every fact it mentions)."""
+    if cond.evaluate(condition, lookup, months) is not False:
+        return []
+    if isinstance(condition, cond.Atom):
+        return [condition.name] if condition.subject == "profile" else []
+    if isinstance(condition, cond.Not):
+        return cond.referenced(condition.item, "profile")
+    return [name for item in condition.items for name in _false_facts(item, lookup, months)]
 
 
 def _label(status: Status) -> str:

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from .conditions import question_choices
-from .models import Answer, AnswerType, AssessmentFile
+from .models import NONE_CHOICE, Answer, AnswerType, AssessmentFile
 from .rulesets import Ruleset
 
 
@@ -21,7 +21,10 @@ def _value_schema(
     if question_type in (AnswerType.yes_no, AnswerType.yes_no_partial, AnswerType.single_choice):
         return {"enum": [*(choices or []), None]}
     if question_type == AnswerType.multiple_choice:
-        return {"type": ["array", "null"], "items": {"enum": choices or []}, "uniqueItems": True}
+        selection: dict[str, Any] = {"type": ["array", "null"], "items": {"enum": choices or []}, "uniqueItems": True}
+        if NONE_CHOICE in (choices or []):  # "none of these" stands alone
+            selection["not"] = {"type": "array", "contains": {"const": NONE_CHOICE}, "minItems": 2}
+        return selection
     if question_type == AnswerType.number:
         schema: dict[str, Any] = {"type": ["number", "null"]}
         if minimum is not None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .conditions import evaluate
-from .models import AnswerType, Question, SecurityActor
+from .models import NONE_CHOICE, AnswerType, Question, SecurityActor
 from .rulesets import Ruleset, answer_order
 
 BASE_DATE = dt.date(2026, 6, 30)
@@ -49,12 +49,12 @@ def _answer(question: Question, level: float, rng: random.Random, date: dt.date)
         index = round(_clip(level + rng.gauss(0, 0.2)) * (len(values) - 1))
         return values[index]
     if kind == AnswerType.multiple_choice:
-        picked = [c.value for c in question.choices or [] if rng.random() < level]
-        return (
-            picked
-            if question.better != "lower"
-            else [v for v in (c.value for c in question.choices or []) if v not in picked]
-        )
+        real = [c.value for c in question.choices or [] if c.value != NONE_CHOICE]
+        picked = [v for v in real if rng.random() < level]
+        if question.better == "lower":
+            picked = [v for v in real if v not in picked]
+        has_none = any(c.value == NONE_CHOICE for c in question.choices or [])
+        return picked or ([NONE_CHOICE] if has_none else [])
     if kind == AnswerType.number:
         low = question.min if question.min is not None else 0.0
         high = question.max if question.max is not None else 100.0

@@ -31,7 +31,7 @@ EXTRA = """questions:
     pillar: RA
     text: Several choices
     type: multiple_choice
-    choices: [{value: m1, label: M1}, {value: m2, label: M2}, {value: m3, label: M3}]
+    choices: [{value: m1, label: M1}, {value: m2, label: M2}, {value: m3, label: M3}, {value: none, label: None}]
   - {id: X-D, pillar: RA, text: A date, type: date, relevant: {profile: working_group, in: [local, national_only]}}
 rules:
   - id: X-01
@@ -87,6 +87,16 @@ rules:
         - {incident: days_to_investigation_opened, lte: 10}
         - {incident: personnel_withdrawn, not_equals: true}
         - {incident: actor, not_in: [public_security, unknown]}
+    finding: x.
+    recommendation: {text: x.}
+    evidence: [x]
+  - id: X-COUNT
+    title: At least one choice selected
+    pillar: RA
+    severity: low
+    why: Coverage.
+    sources: [{clause: VP-RA}]
+    met: {question: X-M, count_gte: 1}
     finding: x.
     recommendation: {text: x.}
     evidence: [x]
@@ -339,6 +349,18 @@ def _problems(mini, mutate) -> list:
 def test_assessment_errors(mini, mutate, message, fix):
     problems = _problems(mini, mutate)
     assert any(message in p.message and fix in p.fix for p in problems), [p.render() for p in problems]
+
+
+def test_none_stands_alone_and_selects_nothing(wide, wide_evaluator):
+    problems = _problems(wide, lambda d: d["answers"].update({"X-M": ["none", "m2"]}))
+    assert any("'none' (none of these) is listed together" in p.message for p in problems)
+    statuses = {}
+    for answer in (["none"], ["m2"]):
+        data = full_data()
+        data["answers"]["X-M"] = answer
+        evaluation = wide_evaluator.evaluate(to_assessment(wide, data), check=True)  # durable-rules = reference
+        statuses[answer[0]] = finding(evaluation, "X-COUNT").status
+    assert statuses == {"none": Status.not_met, "m2": Status.met}
 
 
 def test_assessment_errors_are_reported_together_with_lines(mini, tmp_path: Path):

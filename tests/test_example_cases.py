@@ -290,3 +290,17 @@ def test_mwenga_markdown_report_tells_the_story() -> None:
         assert f"Incident {incident['id']}" in report, incident["id"]
     assert _ruleset().rules["INC-26"].title in report
     assert _ruleset().rules["PUB-09"].title in report
+
+
+def test_only_the_facts_that_exclude_a_rule_are_named() -> None:
+    """PUB-04 needs public security and some guards; Savanna has guards, so only public_security excludes it."""
+    profile = yaml.safe_load(SAVANNA.read_text(encoding="utf-8"))["profile"]
+    assert profile["public_security"] is False and profile["private_security"] is True
+    assert _findings(SAVANNA)["PUB-04"]["excluded_by"] == {"public_security": False}
+
+
+def test_an_incident_outside_a_rule_is_explained_by_the_incident_not_the_profile() -> None:
+    outcomes = {o["id"]: o for o in _findings(MWENGA)["INC-22"]["incidents"]}  # injuries or a firearm
+    arrest = outcomes["MHG-2020-02"]
+    assert arrest["status"] == "not_applicable"
+    assert "of type 'arbitrary_arrest'" in arrest["reasons"][0] and "this profile" not in arrest["reasons"][0]

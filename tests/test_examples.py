@@ -237,15 +237,15 @@ def test_audit_describes_the_same_site_later_with_the_same_profile(
     assert audit_file["profile"] == self_file["profile"]
 
 
-def test_audit_finds_fewer_agreement_clauses_and_is_stricter_on_them(
+def test_audit_finds_fewer_agreement_clauses_but_both_see_no_human_rights_clause(
     self_file: dict[str, Any], audit_file: dict[str, Any], comparison: dict[str, Any]
 ) -> None:
     claimed = set(_value(self_file["answers"]["PUB-03-Q1"]))
     found = set(_value(audit_file["answers"]["PUB-03-Q1"]))
     assert found < claimed
-    assert "PUB-03" in comparison["stricter"]
+    assert not {"human_rights_law", "force_limits"} & claimed  # logistics clauses only, on either reading
     row = next(r for r in comparison["rules"] if r["rule_id"] == "PUB-03")
-    assert row["differing_questions"] == ["PUB-03-Q1"]
+    assert row["agree"] and "PUB-03" not in comparison["stricter"]
 
 
 @pytest.mark.parametrize("question_id", ["PRIV-09-Q2", "PRIV-12-Q2"])

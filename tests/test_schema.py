@@ -53,6 +53,7 @@ def test_every_bundled_assessment_matches_the_schema(schema: dict[str, Any], pat
         (lambda d: d["answers"].update({"GOV-01-Q1": "perhaps"}), "perhaps"),
         (lambda d: d["profile"].update({"public_security": "sometimes"}), "sometimes"),
         (lambda d: d["assessment"].update({"kind": "guess"}), "guess"),
+        (lambda d: d["answers"].update({"PUB-03-Q1": ["none", "training"]}), "should not be valid"),
     ],
 )
 def test_the_schema_rejects_what_the_loader_rejects(schema: dict[str, Any], damage: Any, expected: str) -> None:
