@@ -104,6 +104,36 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+CRITICAL_BLOCKER = re.compile(r"^critical rule (\S+) is (.+)$")
+BLOCKER_IDS_SHOWN = 6
+
+
+def summarise_blockers(blockers: list[str]) -> list[str]:
+    """What blocks the next level, short enough to read: score blockers as they are, critical rules grouped
+    by status with the first few ids (the JSON result keeps one entry per rule; every one is in the gaps)."""
+    lines: list[str] = []
+    by_status: dict[str, list[str]] = {}
+    for blocker in blockers:
+        match = CRITICAL_BLOCKER.match(str(blocker))
+        if match:
+            by_status.setdefault(match.group(2), []).append(match.group(1))
+        else:
+            lines.append(str(blocker))
+    if by_status:
+        total = sum(len(ids) for ids in by_status.values())
+        parts = []
+        worst_first = ["not met", "unanswered", "partially met", "substantially met"]
+        for status, ids in sorted(
+            by_status.items(), key=lambda kv: worst_first.index(kv[0]) if kv[0] in worst_first else 9
+        ):
+            shown = ", ".join(ids[:BLOCKER_IDS_SHOWN])
+            more = f" and {len(ids) - BLOCKER_IDS_SHOWN} more" if len(ids) > BLOCKER_IDS_SHOWN else ""
+            parts.append(f"{len(ids)} {status} ({shown}{more})")
+        noun = "critical rule" if total == 1 else "critical rules"
+        lines.append(f"{total} {noun} below the level's requirement: {'; '.join(parts)}")
+    return lines
+
+
 def environment(autoescape: bool = False) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs()]),
@@ -119,6 +149,7 @@ def environment(autoescape: bool = False) -> jinja2.Environment:
     env.filters["pct"] = pct
     env.filters["value"] = show_value
     env.filters["source"] = source_text
+    env.filters["blockers"] = summarise_blockers
     return env
 
 

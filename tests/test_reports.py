@@ -368,3 +368,18 @@ def test_report_of_a_mangled_result_is_a_clear_error(tmp_path: Path) -> None:
 def test_report_of_a_missing_file_names_it(tmp_path: Path) -> None:
     run = CliRunner().invoke(main, ["report", str(tmp_path / "nope.json")])
     assert run.exit_code == 2 and "nope.json" in run.output
+
+
+def test_long_lists_of_critical_blockers_are_summarised() -> None:
+    from engine.render import summarise_blockers
+
+    blockers = ["pillar SE scores 41.9, below 50"] + [f"critical rule R-{n:02d} is partially met" for n in range(10)]
+    blockers += ["critical rule X-01 is not met"]
+    assert summarise_blockers(blockers) == [
+        "pillar SE scores 41.9, below 50",
+        "11 critical rules below the level's requirement: 1 not met (X-01); "
+        "10 partially met (R-00, R-01, R-02, R-03, R-04, R-05 and 4 more)",
+    ]
+    assert summarise_blockers(["critical rule A-1 is unanswered"]) == [
+        "1 critical rule below the level's requirement: 1 unanswered (A-1)"
+    ]
