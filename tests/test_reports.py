@@ -46,6 +46,9 @@ CASES: dict[str, tuple[Path, str | None]] = {
     "mini-full": (FIXTURES / "mini-full.yaml", MINI),
     "mini-empty": (FIXTURES / "mini-empty.yaml", MINI),
     "kivu-gold-self": (EXAMPLE, None),
+    "kivu-gold-audit": (EXAMPLE.with_name("kivu-gold-audit.yaml"), None),
+    "savanna-solar": (EXAMPLE.with_name("savanna-solar.yaml"), None),
+    "mwenga-hills-2020": (EXAMPLE.with_name("mwenga-hills-2020.yaml"), None),
 }
 GOLDEN_FORMATS = {"json": "json", "markdown": "md", "html": "html", "csv": "csv"}
 SECTION_IDS = (
