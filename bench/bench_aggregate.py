@@ -1,6 +1,6 @@
 """Benchmark `vpsa aggregate`: time and peak memory for 10, 1,000 and 10,000 synthetic members.
 
-    /tmp/v/bin/python bench/bench_aggregate.py [--sizes 10,1000,10000] [--jobs N] [--ruleset REF]
+    python bench/bench_aggregate.py [--sizes 10,1000,10000] [--jobs N] [--ruleset REF]
 
 Members are written once by engine.synthetic (not timed), then each size runs in a fresh process
 (so peak memory is that size's own): validate every file, evaluate over the worker pool, build the

@@ -1,7 +1,7 @@
 """Benchmark: assessments per second through durable-rules, against a plain-Python floor.
 
-    /tmp/v/bin/python bench/bench_engine.py            # N = 100, 1,000, 10,000
-    /tmp/v/bin/python bench/bench_engine.py --quick    # N = 100 only
+    python bench/bench_engine.py            # N = 100, 1,000, 10,000
+    python bench/bench_engine.py --quick    # N = 100 only
 
 The bundled ruleset is replicated (suffixed ids) until it has at least --min-rules rules. N distinct
 assessments are generated once (not timed). Each is then evaluated through `Evaluator.statuses`

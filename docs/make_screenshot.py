@@ -1,7 +1,7 @@
 """Make docs/report-screenshot.png: the first A4 page of the HTML report of the bundled example.
 
 Usage (needs the `test` extra for playwright and Debian's chromium, never `playwright install`):
-    /tmp/v/bin/python docs/make_screenshot.py [ASSESSMENT] [--ruleset ID|PATH] [--output PNG]
+    .venv/bin/python docs/make_screenshot.py [ASSESSMENT] [--ruleset ID|PATH] [--output PNG]
 """
 
 from __future__ import annotations
