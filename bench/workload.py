@@ -83,6 +83,11 @@ def copies_needed(rule_count: int, at_least_rules: int) -> int:
 ASOF = dt.date(2026, 6, 30)
 
 
+def valid_selection(picked: list[str]) -> list[str]:
+    """A random multiple-choice selection made valid: 'none' is dropped when other choices are picked."""
+    return [v for v in picked if v != NONE_CHOICE] or picked
+
+
 def _answer(question: Any, rng: random.Random, asof: dt.date) -> Any:
     kind = question.type
     if kind == AnswerType.yes_no:
@@ -93,8 +98,7 @@ def _answer(question: Any, rng: random.Random, asof: dt.date) -> Any:
         return rng.choice([c.value for c in question.choices])
     if kind == AnswerType.multiple_choice:
         values = [c.value for c in question.choices]
-        picked = rng.sample(values, rng.randint(1, len(values)))
-        return [v for v in picked if v != NONE_CHOICE] or picked  # 'none' stands alone
+        return valid_selection(rng.sample(values, rng.randint(1, len(values))))
     if kind == AnswerType.number:
         low = question.min if question.min is not None else 0
         high = question.max if question.max is not None else max(low, 0) + 100

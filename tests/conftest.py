@@ -16,11 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # for bench.workload / bench.floor
 
-from bench.workload import to_assessment  # noqa: E402
+from bench.workload import to_assessment, valid_selection  # noqa: E402
 from engine.assessments import Assessment, load_assessment  # noqa: E402
 from engine.compiler import months_before  # noqa: E402
 from engine.evaluate import Evaluator  # noqa: E402
-from engine.models import NONE_CHOICE, AnswerType, SecurityActor  # noqa: E402
+from engine.models import AnswerType, SecurityActor  # noqa: E402
 from engine.rulesets import Ruleset, load_ruleset  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -93,9 +93,7 @@ def answer_strategy(question: Any, asof: dt.date) -> st.SearchStrategy[Any]:
     if kind == AnswerType.single_choice:
         return st.sampled_from([c.value for c in question.choices])
     if kind == AnswerType.multiple_choice:
-        return st.lists(st.sampled_from([c.value for c in question.choices]), unique=True).map(
-            lambda picked: [v for v in picked if v != NONE_CHOICE] or picked  # 'none' stands alone
-        )
+        return st.lists(st.sampled_from([c.value for c in question.choices]), unique=True).map(valid_selection)
     if kind == AnswerType.number:
         low = question.min if question.min is not None else -1000
         high = question.max if question.max is not None else 1000

@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from bench.workload import to_assessment
+from bench.workload import to_assessment, valid_selection
 from engine import conditions as cond
 from engine import reference
 from engine.assessments import Assessment
 from engine.evaluate import ROLLUP_ORDER, Evaluator
-from engine.models import NONE_CHOICE, AnswerType, Question, Status
+from engine.models import AnswerType, Question, Status
 from engine.rulesets import Ruleset, load_ruleset
 
 ASOF = dt.date(2026, 6, 30)
@@ -45,8 +45,7 @@ def _multiple_choice(question: Question) -> st.SearchStrategy[list[str]]:
     values = [c.value for c in question.choices or []]
 
     def chosen(mask: list[bool]) -> list[str]:
-        picked = [v for v, keep in zip(values, mask) if keep] or values[:1]
-        return [v for v in picked if v != NONE_CHOICE] or picked  # 'none' stands alone
+        return valid_selection([v for v, keep in zip(values, mask) if keep] or values[:1])
 
     return st.lists(st.booleans(), min_size=len(values), max_size=len(values)).map(chosen)
 
