@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .evaluate import Evaluation, Finding
-from .models import RATED_STATUSES, SEVERITY_WEIGHT, STATUS_POINTS, Severity, Status
+from .models import CRITICAL_BLOCKER_TEXT, RATED_STATUSES, SEVERITY_WEIGHT, STATUS_POINTS, Severity, Status
 from .rulesets import Ruleset
 
 GAP_STATUSES = [Status.not_met, Status.partially_met, Status.substantially_met]
@@ -75,7 +75,9 @@ def _blockers(level: Any, overall: dict[str, Any], pillars: list[dict[str, Any]]
         needed = RATED_STATUSES[: RATED_STATUSES.index(level.critical_at_least) + 1]
         for finding in critical:
             if finding.status not in needed:
-                found.append(f"critical rule {finding.rule_id} is {finding.status.value.replace('_', ' ')}")
+                found.append(
+                    CRITICAL_BLOCKER_TEXT.format(rule_id=finding.rule_id, status=finding.status.value.replace("_", " "))
+                )
     return found
 
 

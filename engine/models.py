@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -69,6 +70,10 @@ class Choice(Strict):
     value: ChoiceValue
     label: Text
 
+
+# How a critical rule that blocks the next maturity level is written in the result; reports parse it back.
+CRITICAL_BLOCKER_TEXT = "critical rule {rule_id} is {status}"
+CRITICAL_BLOCKER = re.compile(r"^critical rule (\S+) is (.+)$")
 
 NONE_CHOICE = "none"
 """In a multiple-choice question, the choice `none` ("none of these") stands alone and selects nothing."""

@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import charts
+from .models import CRITICAL_BLOCKER
 
 STATUS_LABELS = charts.STATUS_LABELS
 STATUS_ORDER = charts.STATUS_ORDER
@@ -104,7 +105,6 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-CRITICAL_BLOCKER = re.compile(r"^critical rule (\S+) is (.+)$")
 BLOCKER_IDS_SHOWN = 6
 
 
