@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -10,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from click.testing import CliRunner, Result
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +22,7 @@ if str(ROOT) not in sys.path:
 
 from bench.workload import to_assessment, valid_selection  # noqa: E402
 from engine.assessments import Assessment, load_assessment  # noqa: E402
+from engine.cli import main  # noqa: E402
 from engine.compiler import months_before  # noqa: E402
 from engine.evaluate import Evaluator  # noqa: E402
 from engine.models import AnswerType, SecurityActor  # noqa: E402
@@ -29,6 +34,35 @@ MINI_FULL = FIXTURES / "mini-full.yaml"
 MINI_EMPTY = FIXTURES / "mini-empty.yaml"
 # the bundled ruleset as it is in the working tree; VPSA_TEST_BUNDLED may point at another copy
 BUNDLED = Path(os.environ.get("VPSA_TEST_BUNDLED", ROOT / "rulesets" / "vpshr"))
+EXAMPLES = ROOT / "assessments" / "examples"
+
+
+def invoke(*args: str) -> Result:
+    """Run the vpsa command line in-process."""
+    return CliRunner().invoke(main, list(args))
+
+
+@functools.cache
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A bundled YAML file (an example, the ruleset header) as written (cached: the tests only read it)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def answer_value(answer: Any) -> Any:
+    """The value of an answer as written in a file (plain, or {value, evidence, comment})."""
+    return answer.get("value") if isinstance(answer, dict) else answer
+
+
+@functools.cache
+def example_result(path: Path) -> dict[str, Any]:
+    """The JSON result of an example against the bundled ruleset (cached: the tests only read it)."""
+    outcome = invoke("assess", str(path), "--ruleset", str(BUNDLED), "--format", "json")
+    assert outcome.exit_code == 0, outcome.output
+    return json.loads(outcome.stdout)
+
+
+def findings_by_rule(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["rule_id"]: f for f in result["findings"]}
 
 
 @pytest.fixture(scope="session")

@@ -14,27 +14,19 @@ the maturity ladder) from the example files and the ruleset, then check what the
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
-from conftest import BUNDLED
+from conftest import BUNDLED, EXAMPLES, answer_value, example_result, findings_by_rule, invoke, read_yaml
 
-from engine.cli import main
+from engine.conditions import referenced
 from engine.rulesets import Ruleset, load_ruleset
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "assessments" / "examples"
 SAVANNA = EXAMPLES / "savanna-solar.yaml"
 MWENGA = EXAMPLES / "mwenga-hills-2020.yaml"
 GOOD_ENOUGH = {"met", "substantially_met"}
-
-
-def _invoke(*args: str) -> Any:
-    return CliRunner().invoke(main, list(args))
 
 
 @functools.cache
@@ -42,37 +34,17 @@ def _ruleset() -> Ruleset:
     return load_ruleset(BUNDLED)
 
 
-@functools.cache
-def _file(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-@functools.cache
-def _result(path: Path) -> dict[str, Any]:
-    outcome = _invoke("assess", str(path), "--ruleset", str(BUNDLED), "--format", "json")
-    assert outcome.exit_code == 0, outcome.output
-    return json.loads(outcome.stdout)
-
-
 def _findings(path: Path) -> dict[str, dict[str, Any]]:
-    return {f["rule_id"]: f for f in _result(path)["findings"]}
+    return findings_by_rule(example_result(path))
 
 
 def _answer(path: Path, question_id: str) -> Any:
-    answer = _file(path)["answers"][question_id]
-    return answer.get("value") if isinstance(answer, dict) else answer
+    return answer_value(read_yaml(path)["answers"][question_id])
 
 
-def _profile_facts(condition: Any) -> Iterator[str]:
-    """Every profile fact a condition refers to."""
-    if isinstance(condition, dict):
-        if "profile" in condition:
-            yield condition["profile"]
-        for value in condition.values():
-            yield from _profile_facts(value)
-    elif isinstance(condition, list):
-        for item in condition:
-            yield from _profile_facts(item)
+def _profile_facts(rule_id: str) -> list[str]:
+    """Every profile fact the rule's applicability condition refers to."""
+    return referenced(_ruleset().conditions[rule_id].applies_when, "profile")
 
 
 def _pillar_rules(pillar: str) -> list[str]:
@@ -87,18 +59,16 @@ def _incident_statuses(path: Path, rule_id: str) -> dict[str, str]:
 
 
 def test_savanna_has_no_public_security_and_no_support_to_forces() -> None:
-    profile = _file(SAVANNA)["profile"]
+    profile = read_yaml(SAVANNA)["profile"]
     assert profile["public_security"] is False
     assert profile["equipment_support"] is False
     assert profile["private_security"] is True and profile["armed_guards"] is False
-    assert _result(SAVANNA)["profile"]["public_security"] is False
+    assert example_result(SAVANNA)["profile"]["public_security"] is False
 
 
 def test_savanna_pub_rules_on_public_security_are_not_applicable_naming_that_fact() -> None:
     findings = _findings(SAVANNA)
-    on_public_security = [
-        r for r in _pillar_rules("PUB") if "public_security" in _profile_facts(_ruleset().rules[r].applies_when)
-    ]
+    on_public_security = [r for r in _pillar_rules("PUB") if "public_security" in _profile_facts(r)]
     assert len(on_public_security) >= 25  # nearly the whole pillar depends on public forces being there
     for rule_id in on_public_security:
         finding = findings[rule_id]
@@ -109,9 +79,9 @@ def test_savanna_pub_rules_on_public_security_are_not_applicable_naming_that_fac
         assert finding["missing"] == [], rule_id
 
 
-def test_savanna_every_other_pub_rule_is_excluded_by_a_false_fact_of_the_file() -> None:
+def test_savanna_every_other_pub_rule_is_excluded_by_a_false_fact_of_theread_yaml() -> None:
     """The rules on support to the forces are switched off by equipment_support, not public_security."""
-    profile = _file(SAVANNA)["profile"]
+    profile = read_yaml(SAVANNA)["profile"]
     findings = _findings(SAVANNA)
     not_applicable = [r for r in _pillar_rules("PUB") if findings[r]["status"] == "not_applicable"]
     for rule_id in not_applicable:
@@ -128,18 +98,18 @@ def test_savanna_only_the_trespass_protocol_applies_in_pub_because_it_covers_gua
     findings = _findings(SAVANNA)
     applicable = [r for r in _pillar_rules("PUB") if findings[r]["status"] != "not_applicable"]
     assert applicable == ["PUB-16"]
-    assert "private_security" in _profile_facts(_ruleset().rules["PUB-16"].applies_when)
+    assert "private_security" in _profile_facts("PUB-16")
     assert _answer(SAVANNA, "PUB-16-Q1") == "yes"
     assert findings["PUB-16"]["status"] in GOOD_ENOUGH
 
 
 def test_savanna_pub_questions_are_skipped_not_unanswered() -> None:
-    result = _result(SAVANNA)
+    result = example_result(SAVANNA)
     pub_questions = {q for q, question in _ruleset().questions.items() if question.pillar == "PUB"}
     missing = {q for entry in result["unanswered"] for q in entry["missing"]}
     assert not missing & pub_questions
     # the file answers none of them except the trespass questions, and nothing is reported unanswered
-    answered_pub = {q for q in _file(SAVANNA)["answers"] if q in pub_questions}
+    answered_pub = {q for q in read_yaml(SAVANNA)["answers"] if q in pub_questions}
     assert answered_pub == {q for q in pub_questions if q.startswith("PUB-16-")}
     assert result["unanswered"] == []
     assert result["scores"]["overall"]["counts"]["unanswered"] == 0
@@ -149,7 +119,7 @@ def test_savanna_pub_questions_are_skipped_not_unanswered() -> None:
 
 
 def test_savanna_explain_says_why_a_pub_rule_does_not_apply() -> None:
-    outcome = _invoke("explain", str(SAVANNA), "PUB-02", "--ruleset", str(BUNDLED))
+    outcome = invoke("explain", str(SAVANNA), "PUB-02", "--ruleset", str(BUNDLED))
     assert outcome.exit_code == 0, outcome.output
     assert "not applicable" in outcome.output
     assert "public_security = false" in outcome.output
@@ -157,11 +127,11 @@ def test_savanna_explain_says_why_a_pub_rule_does_not_apply() -> None:
 
 
 def test_savanna_is_a_mature_small_operator() -> None:
-    scores = _result(SAVANNA)["scores"]
+    scores = example_result(SAVANNA)["scores"]
     assert scores["overall"]["completeness"] == 100.0
     assert scores["maturity"]["critical_below_substantially_met"] == []
     assert scores["maturity"]["level"] >= 3
-    assert all(f["status"] != "not_met" for f in _result(SAVANNA)["findings"])
+    assert all(f["status"] != "not_met" for f in example_result(SAVANNA)["findings"])
 
 
 # --- Mwenga Hills 2020: the case study's incidents --------------------------------------------
@@ -170,7 +140,7 @@ SERIOUS_RULES = ["INC-20", "INC-21", "INC-23", "INC-24", "INC-26"]  # apply to e
 
 
 def _incidents() -> list[dict[str, Any]]:
-    return _file(MWENGA)["incidents"]
+    return read_yaml(MWENGA)["incidents"]
 
 
 def test_mwenga_records_the_three_incidents_of_the_case_study() -> None:
@@ -183,7 +153,7 @@ def test_mwenga_records_the_three_incidents_of_the_case_study() -> None:
     by_type = {i["type"]: i for i in incidents}
     assert by_type["arbitrary_arrest"]["date"] == by_type["torture_ill_treatment"]["date"]
     assert all(str(i["date"]).startswith("2020-") for i in incidents)
-    assert _result(MWENGA)["assessment"]["date"] == "2020-12-31"
+    assert example_result(MWENGA)["assessment"]["date"] == "2020-12-31"
 
 
 @pytest.mark.parametrize("rule_id", SERIOUS_RULES)
@@ -201,7 +171,7 @@ def test_mwenga_agreement_without_human_rights_clauses_fails_inc26_for_each_inci
 
 
 def test_mwenga_trespass_incidents_fail_inc27_and_the_protest_is_outside_it() -> None:
-    assert _file(MWENGA)["profile"]["asm_nearby"] is True
+    assert read_yaml(MWENGA)["profile"]["asm_nearby"] is True
     assert _answer(MWENGA, "SE-11-Q2") == "no"
     statuses = _incident_statuses(MWENGA, "INC-27")
     for incident in _incidents():
@@ -241,7 +211,7 @@ def test_mwenga_uninvestigated_or_stalled_incidents_fail_inc21() -> None:
 
 
 def test_mwenga_critical_gaps_include_the_agreement_and_vetting_rules() -> None:
-    critical = {g["rule_id"]: g for g in _result(MWENGA)["gaps"] if g["severity"] == "critical"}
+    critical = {g["rule_id"]: g for g in example_result(MWENGA)["gaps"] if g["severity"] == "critical"}
     for rule_id in ["PUB-02", "PUB-03", "PUB-09", "PUB-10"]:
         assert rule_id in critical, rule_id
     # the agreement is signed but covers logistics only, and has none of the model clauses
@@ -256,7 +226,7 @@ def test_mwenga_critical_gaps_include_the_agreement_and_vetting_rules() -> None:
 
 
 def test_mwenga_maturity_is_capped_by_critical_rules() -> None:
-    maturity = _result(MWENGA)["scores"]["maturity"]
+    maturity = example_result(MWENGA)["scores"]["maturity"]
     ladder = _ruleset().header.maturity
     first_with_critical = min(level.level for level in ladder if level.critical_at_least is not None)
     assert maturity["level"] < first_with_critical
@@ -268,12 +238,12 @@ def test_mwenga_maturity_is_capped_by_critical_rules() -> None:
     assert "critical rule INC-26 is not met" in blockers
     # the score alone would reach the level below: the cap is not only a matter of score
     below = next(level for level in ladder if level.level == first_with_critical - 1)
-    assert _result(MWENGA)["scores"]["overall"]["score"] >= below.min_overall
+    assert example_result(MWENGA)["scores"]["overall"]["score"] >= below.min_overall
 
 
 def test_mwenga_working_group_engagement_is_visible() -> None:
     findings = _findings(MWENGA)
-    assert _file(MWENGA)["profile"]["working_group"] == "local"
+    assert read_yaml(MWENGA)["profile"]["working_group"] == "local"
     # the company attended the working group's local meetings, but did not itself press for the commander's removal
     assert _answer(MWENGA, "MSWG-10-Q1") == "attended"
     assert findings["MSWG-10"]["status"] == "substantially_met"
@@ -282,7 +252,7 @@ def test_mwenga_working_group_engagement_is_visible() -> None:
 
 
 def test_mwenga_markdown_report_tells_the_story() -> None:
-    outcome = _invoke("assess", str(MWENGA), "--ruleset", str(BUNDLED))
+    outcome = invoke("assess", str(MWENGA), "--ruleset", str(BUNDLED))
     assert outcome.exit_code == 0, outcome.output
     report = outcome.output
     assert "Mwenga Hills Gold (fictional)" in report

@@ -10,50 +10,18 @@ example tells makes a test fail.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from click.testing import CliRunner
-from conftest import BUNDLED
+from conftest import BUNDLED, EXAMPLES, answer_value, example_result, findings_by_rule, invoke, read_yaml
 
-from engine.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "assessments" / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 SELF = EXAMPLES / "kivu-gold-self.yaml"
 AUDIT = EXAMPLES / "kivu-gold-audit.yaml"
 RATED = ["met", "substantially_met", "partially_met", "not_met"]  # best first
 GAP = ["substantially_met", "partially_met", "not_met"]
-
-
-def _invoke(*args: str) -> Any:
-    return CliRunner().invoke(main, list(args))
-
-
-def _load(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _value(answer: Any) -> Any:
-    """The value of an answer as written in a file (plain, or {value, evidence, comment})."""
-    return answer.get("value") if isinstance(answer, dict) else answer
-
-
-@functools.cache
-def _assess_json(path: Path) -> dict[str, Any]:
-    """The JSON result of one file (cached: results are never modified by the tests)."""
-    outcome = _invoke("assess", str(path), "--ruleset", str(BUNDLED), "--format", "json")
-    assert outcome.exit_code == 0, outcome.output
-    return json.loads(outcome.stdout)
-
-
-def _findings(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {f["rule_id"]: f for f in result["findings"]}
 
 
 def _incident_status(finding: dict[str, Any], incident_id: str) -> str:
@@ -69,7 +37,7 @@ def test_the_examples_folder_holds_the_readme_example() -> None:
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_example_validates(path: Path) -> None:
-    outcome = _invoke("validate", str(path))
+    outcome = invoke("validate", str(path))
     assert outcome.exit_code == 0, outcome.output
     assert outcome.output.startswith("OK"), outcome.output
 
@@ -77,9 +45,9 @@ def test_example_validates(path: Path) -> None:
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_example_assesses_as_the_readme_runs_it(path: Path) -> None:
     # exactly the README's first command: no --ruleset, the file names its ruleset itself
-    outcome = _invoke("assess", str(path))
+    outcome = invoke("assess", str(path))
     assert outcome.exit_code == 0, outcome.output
-    data = _load(path)
+    data = read_yaml(path)
     organisation = data["assessment"]["organisation"]
     assert "(fictional)" in organisation, "every example organisation is marked fictional"
     assert organisation in outcome.stdout
@@ -88,8 +56,8 @@ def test_example_assesses_as_the_readme_runs_it(path: Path) -> None:
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_example_json_result_has_no_warnings_and_every_profile_fact(path: Path) -> None:
-    result = _assess_json(path)
-    ruleset_header = _load(BUNDLED / "ruleset.yaml")
+    result = example_result(path)
+    ruleset_header = read_yaml(BUNDLED / "ruleset.yaml")
     assert result["warnings"] == []
     assert set(result["profile"]) == {fact["id"] for fact in ruleset_header["profile"]}
     assert result["scores"]["overall"]["score"] is not None
@@ -100,17 +68,17 @@ def test_example_json_result_has_no_warnings_and_every_profile_fact(path: Path) 
 
 @pytest.fixture(scope="module")
 def self_file() -> dict[str, Any]:
-    return _load(SELF)
+    return read_yaml(SELF)
 
 
 @pytest.fixture(scope="module")
 def self_result() -> dict[str, Any]:
-    return _assess_json(SELF)
+    return example_result(SELF)
 
 
 def test_self_assessment_is_a_self_assessment_of_the_current_ruleset(self_file: dict[str, Any]) -> None:
     meta = self_file["assessment"]
-    header = _load(BUNDLED / "ruleset.yaml")
+    header = read_yaml(BUNDLED / "ruleset.yaml")
     assert meta["kind"] == "self"
     assert meta["ruleset"] == header["id"] and meta["ruleset_version"] == header["version"]
     assert isinstance(meta["date"], dt.date) and meta["date"].year == 2026
@@ -124,10 +92,10 @@ def test_self_assessment_shows_every_status(self_result: dict[str, Any]) -> None
 def test_agreement_without_human_rights_clauses_is_a_gap(
     self_file: dict[str, Any], self_result: dict[str, Any]
 ) -> None:
-    clauses = _value(self_file["answers"]["PUB-03-Q1"])
-    assert _value(self_file["answers"]["PUB-02-Q1"]) == "signed"
+    clauses = answer_value(self_file["answers"]["PUB-03-Q1"])
+    assert answer_value(self_file["answers"]["PUB-02-Q1"]) == "signed"
     assert "human_rights_law" not in clauses and "force_limits" not in clauses
-    findings = _findings(self_result)
+    findings = findings_by_rule(self_result)
     assert findings["PUB-03"]["status"] in GAP
     # the protest incident happened under that agreement: force by public security, so INC-26 is not met
     protest = next(i for i in self_file["incidents"] if i["type"] == "force_at_protest")
@@ -141,7 +109,7 @@ def test_firearm_rules_do_not_apply_to_unarmed_guards(
     rule_id: str, self_file: dict[str, Any], self_result: dict[str, Any]
 ) -> None:
     assert self_file["profile"]["armed_guards"] is False
-    finding = _findings(self_result)[rule_id]
+    finding = findings_by_rule(self_result)[rule_id]
     assert finding["status"] == "not_applicable"
     assert finding["excluded_by"] == {"armed_guards": False}
 
@@ -149,11 +117,11 @@ def test_firearm_rules_do_not_apply_to_unarmed_guards(
 def test_questions_left_open_are_reported_unanswered_with_their_ids(
     self_file: dict[str, Any], self_result: dict[str, Any]
 ) -> None:
-    left_open = {qid for qid, answer in self_file["answers"].items() if _value(answer) is None}
+    left_open = {qid for qid, answer in self_file["answers"].items() if answer_value(answer) is None}
     assert 2 <= len(left_open) <= 4
     missing = {qid for entry in self_result["unanswered"] for qid in entry["missing"]}
     assert missing == left_open
-    findings = _findings(self_result)
+    findings = findings_by_rule(self_result)
     for entry in self_result["unanswered"]:
         assert findings[entry["rule_id"]]["status"] == "unanswered"
     # an unanswered rule is never scored: it is neither a gap nor counted as rated
@@ -163,7 +131,7 @@ def test_questions_left_open_are_reported_unanswered_with_their_ids(
 def test_maturity_is_capped_by_critical_rules_not_the_overall_score(
     self_file: dict[str, Any], self_result: dict[str, Any]
 ) -> None:
-    ladder = {level["level"]: level for level in _load(BUNDLED / "ruleset.yaml")["maturity"]}
+    ladder = {level["level"]: level for level in read_yaml(BUNDLED / "ruleset.yaml")["maturity"]}
     maturity = self_result["scores"]["maturity"]
     overall = self_result["scores"]["overall"]["score"]
     assert maturity["level"] == 2
@@ -171,7 +139,7 @@ def test_maturity_is_capped_by_critical_rules_not_the_overall_score(
     assert overall >= ladder[3]["min_overall"]
     assert ladder[3]["critical_at_least"] == "substantially_met"
     # PUB-09: the company never asked that implicated officers be kept away (both answers "no")
-    assert _value(self_file["answers"]["PUB-09-Q1"]) == "no"
+    assert answer_value(self_file["answers"]["PUB-09-Q1"]) == "no"
     assert "PUB-09" in maturity["critical_below_substantially_met"]
     assert any(b.startswith("critical rule PUB-09 ") for b in maturity["next"]["blockers"])
 
@@ -183,7 +151,7 @@ def test_open_protest_investigation_and_officers_left_in_post_are_critical_gaps(
     assert protest.get("investigation_opened") and not protest.get("investigation_closed")
     assert (self_file["assessment"]["date"] - protest["date"]).days > 90
     assert protest["personnel_withdrawn"] is False
-    findings = _findings(self_result)
+    findings = findings_by_rule(self_result)
     for rule_id in ("INC-21", "INC-23"):
         assert _incident_status(findings[rule_id], protest["id"]) == "not_met"
         assert findings[rule_id]["severity"] == "critical"
@@ -192,7 +160,7 @@ def test_open_protest_investigation_and_officers_left_in_post_are_critical_gaps(
 def test_minor_property_damage_falls_under_no_incident_rule(
     self_file: dict[str, Any], self_result: dict[str, Any]
 ) -> None:
-    serious = {t["id"]: t.get("serious", True) for t in _load(BUNDLED / "ruleset.yaml")["incident_types"]}
+    serious = {t["id"]: t.get("serious", True) for t in read_yaml(BUNDLED / "ruleset.yaml")["incident_types"]}
     damage = next(i for i in self_file["incidents"] if i["type"] == "property_damage")
     assert serious["property_damage"] is False and damage.get("injuries", 0) == 0
     for finding in self_result["findings"]:
@@ -216,12 +184,12 @@ def test_strong_on_private_security_weak_on_public_security_and_communities(self
 
 @pytest.fixture(scope="module")
 def audit_file() -> dict[str, Any]:
-    return _load(AUDIT)
+    return read_yaml(AUDIT)
 
 
 @pytest.fixture(scope="module")
 def comparison() -> dict[str, Any]:
-    outcome = _invoke("compare", str(SELF), str(AUDIT), "--ruleset", str(BUNDLED), "--format", "json")
+    outcome = invoke("compare", str(SELF), str(AUDIT), "--ruleset", str(BUNDLED), "--format", "json")
     assert outcome.exit_code == 0, outcome.output
     return json.loads(outcome.stdout)
 
@@ -240,8 +208,8 @@ def test_audit_describes_the_same_site_later_with_the_same_profile(
 def test_audit_finds_fewer_agreement_clauses_but_both_see_no_human_rights_clause(
     self_file: dict[str, Any], audit_file: dict[str, Any], comparison: dict[str, Any]
 ) -> None:
-    claimed = set(_value(self_file["answers"]["PUB-03-Q1"]))
-    found = set(_value(audit_file["answers"]["PUB-03-Q1"]))
+    claimed = set(answer_value(self_file["answers"]["PUB-03-Q1"]))
+    found = set(answer_value(audit_file["answers"]["PUB-03-Q1"]))
     assert found < claimed
     assert not {"human_rights_law", "force_limits"} & claimed  # logistics clauses only, on either reading
     row = next(r for r in comparison["rules"] if r["rule_id"] == "PUB-03")
@@ -252,7 +220,7 @@ def test_audit_finds_fewer_agreement_clauses_but_both_see_no_human_rights_clause
 def test_audit_counts_fewer_complete_guard_records(
     question_id: str, self_file: dict[str, Any], audit_file: dict[str, Any], comparison: dict[str, Any]
 ) -> None:
-    assert _value(audit_file["answers"][question_id]) < _value(self_file["answers"][question_id])
+    assert answer_value(audit_file["answers"][question_id]) < answer_value(self_file["answers"][question_id])
     rule_id = question_id.rsplit("-", 1)[0]
     assert rule_id in comparison["stricter"]
 
@@ -266,7 +234,7 @@ def test_audit_is_more_generous_where_it_found_evidence_the_company_did_not_give
         for question_id in rows[rule_id]["differing_questions"]:
             answer = audit_file["answers"][question_id]
             assert isinstance(answer, dict) and answer.get("evidence"), f"{question_id}: generous without evidence"
-            assert _value(answer) != _value(self_file["answers"][question_id])
+            assert answer_value(answer) != answer_value(self_file["answers"][question_id])
 
 
 def test_audit_adds_an_unrecorded_detention_of_artisanal_miners(
@@ -278,8 +246,8 @@ def test_audit_adds_an_unrecorded_detention_of_artisanal_miners(
     detention = added[0]
     assert detention["type"] == "arbitrary_arrest" and detention["actor"] == "public_security"
     # the instruction not to treat artisanal miners as criminals does not bind the police, says the audit
-    assert _value(audit_file["answers"]["SE-11-Q2"]) == "no"
-    findings = _findings(_assess_json(AUDIT))
+    assert answer_value(audit_file["answers"]["SE-11-Q2"]) == "no"
+    findings = findings_by_rule(example_result(AUDIT))
     assert _incident_status(findings["INC-27"], detention["id"]) == "not_met"
     assert detention.get("reported_to_authorities") is None
     assert _incident_status(findings["INC-20"], detention["id"]) not in ("met", "substantially_met")
